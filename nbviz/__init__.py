@@ -1,0 +1,24 @@
+"""nbviz: live Jupyter widgets that let you see inside PyTorch networks.
+
+>>> import nbviz
+>>> ds = nbviz.data.digits()
+>>> grid = nbviz.ImageGrid(ds.images[:100], labels=ds.labels[:100], class_names=ds.class_names)
+"""
+
+from . import data
+from ._version import __version__
+
+__all__ = ["ImageGrid", "__version__", "data"]
+
+
+def __getattr__(name):
+    # Widgets import ipywidgets/anywidget; keep `import nbviz` light for scripts and jobs.
+    if name == "ImageGrid":
+        from .widgets.image_grid import ImageGrid
+
+        return ImageGrid
+    if name == "models":
+        import importlib
+
+        return importlib.import_module(".models", __name__)
+    raise AttributeError(f"module 'nbviz' has no attribute {name!r}")

@@ -1,0 +1,11 @@
+"""Test-session set-up shared by every test folder (and the notebooks under nbval)."""
+
+import os
+import tempfile
+
+# Every model the tests train and every decoded dataset they cache goes to a fresh
+# folder, so a run never depends on (or pollutes) the user's ~/.cache/nbviz. Set here,
+# at import, so that the kernels nbval starts for the notebooks inherit it too.
+if os.environ.get("NBVIZ_TEST_KEEP_CACHE") != "1":
+    os.environ["NBVIZ_CACHE"] = tempfile.mkdtemp(prefix="nbviz-test-cache-")
+os.environ.setdefault("MPLBACKEND", "Agg")
