@@ -8,4 +8,5 @@ import tempfile
 # at import, so that the kernels nbval starts for the notebooks inherit it too.
 if os.environ.get("NBVIZ_TEST_KEEP_CACHE") != "1":
     os.environ["NBVIZ_CACHE"] = tempfile.mkdtemp(prefix="nbviz-test-cache-")
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The notebooks read NBVIZ_SMALL to run in their quick mode under nbval and the browser tests.
+os.environ.setdefault("NBVIZ_SMALL", "1")

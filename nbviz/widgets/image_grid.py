@@ -407,7 +407,7 @@ class ImageGrid(NbvizWidget):
             selected_only: draw only the selected images (the selection must not be empty).
             columns: images per row.
         """
-        from matplotlib.figure import Figure
+        from ..plotting import new_figure
 
         max_images = check_positive_int(max_images, "max_images")
         columns = check_positive_int(columns, "columns")
@@ -424,7 +424,7 @@ class ImageGrid(NbvizWidget):
         ncols = min(columns, len(indices))
         nrows = math.ceil(len(indices) / ncols)
         titled = names is not None
-        fig = Figure(
+        fig = new_figure(
             figsize=(1.1 * ncols, (1.3 if titled else 1.1) * nrows + 0.3), layout="constrained"
         )
         axes = fig.subplots(nrows, ncols, squeeze=False)

@@ -283,3 +283,27 @@ def element_ink(page, selector: str, tolerance: int = 24) -> dict:
     background = colours[counts.argmax()]
     ink = int((np.abs(rgb - background).sum(axis=1) > tolerance).sum())
     return {"ink": ink, "total": len(rgb), "background": background.tolist(), "png": png}
+
+
+def notebook_screenshots(page, prefix: Path, max_shots: int = 8) -> list[Path]:
+    """Screenshot the whole open notebook, one viewport at a time (``prefix-0.png`` ...).
+
+    JupyterLab scrolls the notebook inside its own panel, so a full-page screenshot shows
+    only the first screen; this scrolls that panel instead.
+    """
+    scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+    paths = []
+    page.evaluate("(s) => { document.querySelector(s).scrollTop = 0; }", scroller)
+    for i in range(max_shots):
+        time.sleep(0.3)  # let windowed cells and widgets render at the new offset
+        path = Path(f"{prefix}-{i}.png")
+        page.screenshot(path=str(path))
+        paths.append(path)
+        moved = page.evaluate(
+            """(s) => { const el = document.querySelector(s); const before = el.scrollTop;
+                        el.scrollTop += el.clientHeight * 0.9; return el.scrollTop > before; }""",
+            scroller,
+        )
+        if not moved:
+            break
+    return paths

@@ -8,7 +8,13 @@ import time
 from pathlib import Path
 
 from .conftest import ARTIFACTS, REPO
-from .harness import element_ink, kernel_eval, open_notebook, run_all_cells
+from .harness import (
+    element_ink,
+    kernel_eval,
+    notebook_screenshots,
+    open_notebook,
+    run_all_cells,
+)
 
 GRID = ".nbviz-image-grid"
 CANVAS = ".nbviz-image-grid-canvas"
@@ -31,8 +37,10 @@ def _geometry(page) -> dict:
           const root = document.querySelector(sel);
           const d = root.dataset;
           const box = root.querySelector('canvas').getBoundingClientRect();
+          const scroller = root.querySelector('.nbviz-image-grid-scroller');
           return {columns: +d.columns, pitch: +d.cellPitch, inset: +d.cellInset,
-                  size: +d.cellSize, n: +d.n, left: box.left, top: box.top};
+                  size: +d.cellSize, n: +d.n,
+                  left: box.left - scroller.scrollLeft, top: box.top - scroller.scrollTop};
         }""",
         GRID,
     )
@@ -117,6 +125,35 @@ def test_image_grid_draws_and_selection_reaches_python(page, lab, write_notebook
         kc.stop_channels()
 
 
+def test_ten_thousand_images_scroll_and_select_the_last(page, lab, write_notebook):
+    name = write_notebook(
+        "image_grid_10k_ui.ipynb",
+        "import nbviz\n"
+        "ds = nbviz.data.fashion_mnist('test')\n"
+        "big = nbviz.ImageGrid(ds.images, labels=ds.labels, class_names=ds.class_names)\n"
+        "big",
+    )
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    page.wait_for_selector(f'{GRID}[data-ready="true"][data-n="10000"]', timeout=30_000)
+    # The canvas is the size of the viewport, not of 10,000 cells.
+    size = page.evaluate(f"() => document.querySelector('{CANVAS}').getBoundingClientRect().height")
+    assert size <= 450
+    page.evaluate(
+        "() => { const s = document.querySelector('.nbviz-image-grid-scroller');"
+        " s.scrollTop = s.scrollHeight; }"
+    )
+    time.sleep(0.5)
+    assert element_ink(page, CANVAS)["ink"] > 0, "the grid went blank after scrolling"
+    g = _geometry(page)
+    page.mouse.click(*_cell_center(g, 9999))
+    kc = lab.kernel_client(name)
+    try:
+        assert _wait_for(lambda: kernel_eval(kc, "big.selection"), [9999]) == [9999]
+    finally:
+        kc.stop_channels()
+
+
 def test_job_errors_show_in_the_view_and_reraise(page, lab, write_notebook):
     name = write_notebook(
         "job_error_ui.ipynb",
@@ -163,7 +200,8 @@ def test_start_here_notebook_runs_in_lab(page, lab):
     ink = element_ink(page, CANVAS)
     assert ink["ink"] > 0.05 * ink["total"], "the start-here grid looks blank"
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "start-here.png"), full_page=True)
+    shots = notebook_screenshots(page, ARTIFACTS / "start-here")
+    assert len(shots) >= 2, "the notebook should be longer than one screen"
 
 
 def test_readme_screenshot_exists():

@@ -1,0 +1,195 @@
+"""Turning what users pass (datasets, tensor pairs, arrays, device names) into tensors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._checks import check_labels
+
+__all__ = [
+    "as_model",
+    "as_tensors",
+    "check_input_shape",
+    "checked_forward",
+    "expected_input_shape",
+    "model_device",
+    "model_float_dtype",
+    "resolve_device",
+    "shape_error",
+]
+
+
+def as_model(model, arg: str = "model") -> nn.Module:
+    """Return ``model`` if it is an ``nn.Module``, else raise ``TypeError``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{arg}: expected a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+
+def resolve_device(device, arg: str = "device") -> torch.device:
+    """``"auto"`` → CUDA when available, else the CPU; other values as ``torch.device``."""
+    if isinstance(device, torch.device):
+        return device
+    if not isinstance(device, str):
+        raise TypeError(f"{arg}: expected 'auto', a device name or torch.device, got {device!r}")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(
+            f"{arg}: expected 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}"
+        ) from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{arg}: {device!r} was asked for but CUDA is not available here")
+    return dev
+
+
+def model_device(model: nn.Module) -> torch.device | None:
+    """The device of the model's first parameter or buffer (``None`` if it has none)."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return None
+
+
+def model_float_dtype(model: nn.Module) -> torch.dtype:
+    """The dtype of the model's first floating parameter (inputs are cast to it)."""
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return torch.get_default_dtype()
+
+
+def _stack_dataset(data, arg: str):
+    """Read every item of a map-style dataset: ``(x, y)`` pairs, or bare ``x``."""
+    if isinstance(data, torch.utils.data.TensorDataset):
+        tensors = data.tensors
+        return tensors[0], (tensors[1] if len(tensors) > 1 else None)
+    try:
+        n = len(data)
+    except TypeError:
+        raise TypeError(
+            f"{arg}: expected a dataset with a length, got {type(data).__name__}"
+        ) from None
+    if n == 0:
+        raise ValueError(f"{arg}: the dataset is empty")
+    items = [data[i] for i in range(n)]
+    if isinstance(items[0], (tuple, list)):
+        xs = [torch.as_tensor(item[0]) for item in items]
+        ys = torch.as_tensor([int(item[1]) for item in items])
+        return torch.stack(xs), ys
+    return torch.stack([torch.as_tensor(item) for item in items]), None
+
+
+def _split(data, arg: str):
+    """``(X, y or None)`` from any accepted form of ``data``, before any checks."""
+    images = getattr(data, "images", None)
+    labels = getattr(data, "labels", None)
+    if isinstance(images, torch.Tensor) and isinstance(labels, torch.Tensor):  # ImageDataset
+        return images, labels
+    if isinstance(data, (torch.Tensor, np.ndarray)):
+        return data, None
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        return data[0], data[1]
+    if isinstance(data, torch.utils.data.Dataset):
+        return _stack_dataset(data, arg)
+    raise TypeError(
+        f"{arg}: expected an ImageDataset, a torch Dataset of (x, y), an (X, y) pair or "
+        f"a tensor, got {type(data).__name__}"
+    )
+
+
+def as_tensors(
+    data,
+    arg: str,
+    *,
+    labels: str = "optional",
+    dtype: torch.dtype | None = None,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Normalize ``data`` into an input tensor and (maybe) an int64 label tensor.
+
+    Accepts an ``ImageDataset`` (or anything with ``.images``/``.labels`` tensors), an
+    ``(X, y)`` pair of tensors or arrays, a bare tensor or array ``X``, or a map-style
+    ``Dataset`` whose items are ``(x, y)`` or ``x``. ``labels`` is ``"required"``,
+    ``"optional"`` or ``"ignore"``. Floating inputs are cast to ``dtype`` when given.
+    Raises ``ValueError`` for empty data, NaN/infinite values or mismatched labels.
+    """
+    x, y = _split(data, arg)
+    if not isinstance(x, torch.Tensor):
+        if not isinstance(x, (np.ndarray, Sequence)):
+            raise TypeError(f"{arg}: expected inputs as a tensor or array, got {type(x).__name__}")
+        x = torch.as_tensor(np.asarray(x))
+    if x.ndim == 0:
+        raise ValueError(f"{arg}: expected a batch of inputs (N, ...), got a scalar")
+    if x.shape[0] == 0:
+        raise ValueError(f"{arg}: the data is empty (0 items)")
+    if x.is_floating_point():
+        if dtype is not None and x.dtype != dtype:
+            x = x.to(dtype)
+        finite = torch.isfinite(x)
+        if not bool(finite.all()):
+            bad = (~finite).nonzero()
+            first = tuple(int(i) for i in bad[0])
+            raise ValueError(
+                f"{arg}: contains {len(bad)} NaN or infinite value(s); first at index {first}"
+            )
+    if labels == "ignore":
+        return x, None
+    if y is None:
+        if labels == "required":
+            raise ValueError(
+                f"{arg}: labels are needed; pass an ImageDataset, a Dataset of (x, y) "
+                "or an (X, y) pair"
+            )
+        return x, None
+    y_np = check_labels(y, x.shape[0], f"{arg} labels")
+    if y_np.dtype.kind not in "iub":
+        raise TypeError(f"{arg} labels: expected integer class indices, got dtype {y_np.dtype}")
+    y = torch.as_tensor(y_np.astype(np.int64, copy=False))
+    if int(y.min()) < 0:
+        raise ValueError(f"{arg} labels: class indices must be >= 0, got {int(y.min())}")
+    return x, y
+
+
+def expected_input_shape(model: nn.Module) -> tuple[int, ...] | None:
+    """The per-item input shape the model declares (zoo models have ``in_shape``)."""
+    shape = getattr(model, "in_shape", None)
+    if isinstance(shape, (tuple, list)) and all(isinstance(s, int) for s in shape):
+        return tuple(shape)
+    return None
+
+
+def check_input_shape(model: nn.Module, x: torch.Tensor, arg: str) -> None:
+    """Raise ``ValueError`` early when the model declares an input shape ``x`` lacks."""
+    want = expected_input_shape(model)
+    if want is not None and tuple(x.shape[1:]) != want:
+        raise ValueError(
+            f"{arg}: the model expects inputs of shape (N, {', '.join(map(str, want))}), "
+            f"got {tuple(x.shape)}"
+        )
+
+
+def checked_forward(model: nn.Module, batch: torch.Tensor, arg: str):
+    """``model(batch)``, with a model failure on the input reported as a ``ValueError``.
+
+    Out-of-memory errors pass through unchanged.
+    """
+    try:
+        return model(batch)
+    except torch.OutOfMemoryError:
+        raise
+    except RuntimeError as err:
+        raise shape_error(model, batch, arg, err) from err
+
+
+def shape_error(model: nn.Module, x: torch.Tensor, arg: str, err: Exception) -> ValueError:
+    """A ``ValueError`` for a model that failed on inputs like ``x``, with the reason."""
+    want = expected_input_shape(model)
+    expected = f" (it expects (N, {', '.join(map(str, want))}))" if want else ""
+    return ValueError(
+        f"{arg}: the model failed on a batch of shape {tuple(x.shape)}{expected}: {err}"
+    )
