@@ -1,0 +1,136 @@
+import numpy as np
+import pytest
+import torch
+
+from nbviz.models import SmallCNN
+from nbviz.tour import layer_sequence, pca_reduce, procrustes, svd_transition
+
+
+def test_procrustes_is_orthogonal_and_reduces_distance():
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(100, 6, generator=gen, dtype=torch.float64)
+    q = torch.linalg.qr(torch.randn(6, 6, generator=gen, dtype=torch.float64))[0]
+    b = a @ q + 0.05 * torch.randn(100, 6, generator=gen, dtype=torch.float64)
+    r = procrustes(a, b)
+    torch.testing.assert_close(r.T @ r, torch.eye(6, dtype=torch.float64))
+    assert (a @ r - b).norm() < (a - b).norm()
+    assert (a @ r - b).norm() <= (a @ q - b).norm() + 1e-12  # optimal among rotations
+    torch.testing.assert_close(r, q, atol=0.05, rtol=0)
+
+
+def test_pca_reduce_explained_variance_and_signs():
+    gen = torch.Generator().manual_seed(1)
+    low = torch.randn(200, 3, generator=gen, dtype=torch.float64) * torch.tensor([5.0, 3.0, 2.0])
+    mix = torch.linalg.qr(torch.randn(20, 20, generator=gen, dtype=torch.float64))[0][:, :3]
+    x = low @ mix.T + 0.01 * torch.randn(200, 20, generator=gen, dtype=torch.float64)
+    scores, dirs, mean, frac = pca_reduce(x, 3)
+    assert 0.999 < frac <= 1.0
+    _, _, _, frac1 = pca_reduce(x, 1)
+    assert 0.5 < frac1 < frac
+    torch.testing.assert_close(dirs.T @ dirs, torch.eye(3, dtype=torch.float64))
+    biggest = dirs.abs().argmax(0)
+    assert (dirs[biggest, torch.arange(3)] > 0).all()
+    torch.testing.assert_close(scores, (x - mean) @ dirs)
+    # flipping the data's sign flips the scores but keeps the directions' sign rule
+    _, dirs_neg, _, _ = pca_reduce(-x, 3)
+    torch.testing.assert_close(dirs_neg, dirs)
+
+
+def test_svd_transition_ends():
+    gen = torch.Generator().manual_seed(2)
+    w = torch.randn(3, 5, generator=gen, dtype=torch.float64)
+    b = torch.randn(3, generator=gen, dtype=torch.float64)
+    x = torch.randn(10, 5, generator=gen, dtype=torch.float64)
+    u, _, vt = torch.linalg.svd(w, full_matrices=True)
+    start = svd_transition(w, x, 0.0, bias=b)
+    end = svd_transition(w, x, 1.0, bias=b)
+    torch.testing.assert_close(start, x @ vt.T)  # a rotation of x
+    torch.testing.assert_close(end[:, :3], (x @ w.T + b) @ u)  # y in the U basis
+    torch.testing.assert_close(end[:, 3:], torch.zeros(10, 2, dtype=torch.float64))
+    with pytest.raises(ValueError, match="s:"):
+        svd_transition(w, x, 1.5)
+    with pytest.raises(ValueError, match="x:"):
+        svd_transition(w, x[:, :4], 0.5)
+
+
+@pytest.fixture(scope="module")
+def sequence(trained_cnn, digits_test):
+    return layer_sequence(trained_cnn, digits_test.images[:200], max_dims=16)
+
+
+def test_layer_sequence_shapes(sequence, trained_cnn):
+    names = sequence.names
+    assert names[0] == "input" and names[-1] == "logits"
+    assert sequence.coords.shape == (len(names), 200, 16)
+    assert sequence.coords.dtype == np.float32
+    assert np.isfinite(sequence.coords).all()
+    assert sequence.dims[0] == 64 and sequence.dims[-1] == 10
+    ev = sequence.explained_variance
+    assert ev.shape == (len(names),)
+    assert ((ev > 0.3) & (ev <= 1.0 + 1e-12)).all()
+    assert ev[-1] == pytest.approx(1.0)  # 10 logits fit in 16 dims
+
+
+def test_layer_sequence_normalized_and_reconstructs(sequence, trained_cnn, digits_test):
+    radius = np.sqrt((sequence.coords.astype(np.float64) ** 2).sum(-1).mean(-1))
+    np.testing.assert_allclose(radius, 1.0, rtol=1e-5)
+    # coords[l] == pad((act - mean) @ basis) / scale @ rotation
+    from nbviz.models import capture_activations
+
+    acts = capture_activations(trained_cnn, digits_test.images[:200], "fc1", flatten=True)
+    idx = sequence.names.index("fc1")
+    scores = (acts["fc1"].double() - sequence.means[idx]) @ sequence.bases[idx]
+    padded = torch.zeros(200, 16, dtype=torch.float64)
+    padded[:, : scores.shape[1]] = scores
+    expected = padded / sequence.scales[idx] @ sequence.rotations[idx]
+    np.testing.assert_allclose(sequence.coords[idx], expected.numpy(), atol=1e-4)
+    for rot in sequence.rotations:
+        torch.testing.assert_close(rot.T @ rot, torch.eye(16, dtype=torch.float64))
+
+
+def test_alignment_brings_neighbours_closer(trained_cnn, digits_test):
+    x = digits_test.images[:200]
+    seq = layer_sequence(trained_cnn, x, ["conv1", "pool1", "bn1", "fc1"], max_dims=8)
+    for i in range(1, 4):
+        r = seq.rotations[i].numpy()
+        unaligned = seq.coords[i] @ r.T  # undo the rotation
+        aligned_gap = np.linalg.norm(seq.coords[i] - seq.coords[i - 1])
+        assert aligned_gap <= np.linalg.norm(unaligned - seq.coords[i - 1]) + 1e-4
+
+
+def test_layer_sequence_deterministic(trained_cnn, digits_test):
+    x = digits_test.images[:100]
+    a = layer_sequence(trained_cnn, x, ["input", "relu2", "logits"], max_dims=6)
+    b = layer_sequence(trained_cnn, x, ["input", "relu2", "logits"], max_dims=6)
+    np.testing.assert_array_equal(a.coords, b.coords)
+
+
+def test_layer_sequence_bad_input(trained_cnn, digits_test):
+    x = digits_test.images[:20]
+    with pytest.raises(ValueError, match=r"layers: unknown layer 'fc9'.*fc1"):
+        layer_sequence(trained_cnn, x, ["fc9"])
+    with pytest.raises(ValueError, match="max_dims"):
+        layer_sequence(trained_cnn, x, ["fc1"], max_dims=1)
+    with pytest.raises(ValueError, match="x"):
+        layer_sequence(trained_cnn, x[:1], ["fc1"])
+    bad = x.clone()
+    bad[0, 0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        layer_sequence(trained_cnn, bad, ["fc1"])
+    with pytest.raises(ValueError, match="data"):
+        layer_sequence(SmallCNN(in_shape=(1, 8, 8)), torch.zeros(5, 1, 6, 6), ["fc1"])
+    with pytest.raises(ValueError, match="source, target"):
+        procrustes(torch.zeros(3, 2), torch.zeros(3, 3))
+
+
+def test_svd_transition_accepts_conv_matrix():
+    from nbviz.tour import conv2d_matrix
+
+    conv = torch.nn.Conv2d(1, 2, 3, padding=1).double()
+    matrix, bias = conv2d_matrix(conv, (1, 4, 4))
+    x = torch.randn(5, 16, dtype=torch.float64)
+    end = svd_transition(matrix, x, 1.0, bias=bias)
+    u, _, _ = torch.linalg.svd(matrix.to_dense())
+    with torch.no_grad():
+        y = conv(x.reshape(5, 1, 4, 4)).flatten(1)
+    torch.testing.assert_close(end, y @ u)
