@@ -8,7 +8,7 @@
 from . import data
 from ._version import __version__
 
-__all__ = ["ImageGrid", "__version__", "data"]
+__all__ = ["GrandTour", "ImageGrid", "__version__", "data"]
 
 
 def __getattr__(name):
@@ -17,6 +17,10 @@ def __getattr__(name):
         from .widgets.image_grid import ImageGrid
 
         return ImageGrid
+    if name == "GrandTour":
+        from .widgets.grand_tour import GrandTour
+
+        return GrandTour
     if name == "models":
         import importlib
 

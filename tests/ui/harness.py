@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # WebGL2 with --disable-gpu comes from SwiftShader; Chromium is deprecating its automatic
+    # fallback to it, and this flag keeps software WebGL on (the GrandTour view needs it).
+    "--enable-unsafe-swiftshader",
 ]
 
 # Lab settings that keep notification toasts (news, update checks) off the screenshots.

@@ -1,0 +1,71 @@
+// The hover card: a point's index and label, and its thumbnail drawn into a small canvas.
+// Text via textContent only.
+import { h } from "../lib/dom.js";
+
+/**
+ * RGBA bytes of thumbnail `i` from a uint8 stack [n, h, w, c] (c = 1 or 3).
+ * @returns {Uint8ClampedArray}
+ */
+export function thumbnailRGBA(data, shape, i) {
+  const [, hh, ww, c] = shape;
+  const px = hh * ww;
+  const out = new Uint8ClampedArray(4 * px);
+  const base = i * px * c;
+  for (let k = 0; k < px; k++) {
+    const s = base + k * c;
+    out[4 * k] = data[s];
+    out[4 * k + 1] = data[s + (c >= 3 ? 1 : 0)];
+    out[4 * k + 2] = data[s + (c >= 3 ? 2 : 0)];
+    out[4 * k + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * @param {HTMLElement} container  positioned parent
+ */
+export function createHoverCard(container) {
+  const canvas = h("canvas", "nbviz-grand-tour-thumb");
+  const text = h("div", "nbviz-grand-tour-card-text");
+  const el = h("div", "nbviz-grand-tour-card", { role: "tooltip" }, [canvas, text]);
+  el.hidden = true;
+  container.appendChild(el);
+  let shown = -1;
+
+  /** Show point `i` at (x, y) container px; `thumbs` is a decoded uint8 stack or null. */
+  function show(i, label, thumbs, x, y) {
+    if (shown !== i) {
+      shown = i;
+      text.textContent = label ? `#${i} · ${label}` : `#${i}`;
+      const ctx = thumbs && canvas.getContext ? canvas.getContext("2d") : null;
+      if (ctx && typeof ImageData === "function" && i < thumbs.shape[0]) {
+        const [, hh, ww] = thumbs.shape;
+        canvas.width = ww;
+        canvas.height = hh;
+        ctx.putImageData(new ImageData(thumbnailRGBA(thumbs.data, thumbs.shape, i), ww, hh), 0, 0);
+        const s = 72 / Math.max(hh, ww);
+        canvas.style.width = `${Math.round(ww * s)}px`;
+        canvas.style.height = `${Math.round(hh * s)}px`;
+        canvas.hidden = false;
+      } else {
+        canvas.hidden = true;
+      }
+    }
+    el.hidden = false;
+    const w = el.offsetWidth;
+    const hgt = el.offsetHeight;
+    let left = x + 14;
+    let top = y + 14;
+    if (left + w > container.clientWidth) left = x - 14 - w;
+    if (top + hgt > container.clientHeight) top = y - 14 - hgt;
+    el.style.left = `${Math.max(0, left)}px`;
+    el.style.top = `${Math.max(0, top)}px`;
+  }
+
+  function hide() {
+    el.hidden = true;
+    shown = -1;
+  }
+
+  return { el, show, hide, destroy: () => el.remove() };
+}

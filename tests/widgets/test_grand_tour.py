@@ -1,0 +1,224 @@
+"""GrandTour widget: traits, binary buffers, validation, normalization and static output."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+import traitlets
+from ipywidgets.widgets.widget import _remove_buffers
+
+from nbviz.widgets.grand_tour import GrandTour, normalize_points, pca_reduce
+
+
+def _pts(n=40, d=6, frames=None, seed=0):
+    rng = np.random.default_rng(seed)
+    shape = (n, d) if frames is None else (frames, n, d)
+    return rng.normal(size=shape)
+
+
+# --- construction and state ------------------------------------------------------------
+def test_two_d_points_become_one_frame_and_projection_starts_on_the_first_axes():
+    tour = GrandTour(_pts(), labels=[0, 1] * 20, class_names=["a", "b"])
+    assert tour.points.shape == (1, 40, 6) and tour.points.dtype == np.float32
+    assert tour.labels.dtype == np.int32
+    assert np.allclose(np.array(tour.projection), np.eye(6)[:, :2])
+    assert tour.frame == 0.0 and tour.playing and tour.selection == []
+    assert (tour.d, tour.n) == (6, 40)
+
+
+def test_state_carries_binary_buffers_not_lists():
+    thumbs = np.random.default_rng(0).random((300, 8, 8))
+    tour = GrandTour(_pts(300, 10, frames=4), labels=np.arange(300) % 10, thumbnails=thumbs)
+    state = tour.get_state()
+    for key, dtype in [("points", "float32"), ("labels", "int32"), ("thumbnails", "uint8")]:
+        assert isinstance(state[key]["buffer"], memoryview)
+        assert state[key]["dtype"] == dtype
+    assert state["points"]["shape"] == [4, 300, 10]
+    stripped, paths, buffers = _remove_buffers(state)
+    assert ["points", "buffer"] in paths
+    assert sum(b.nbytes for b in buffers) == 4 * 300 * 10 * 4 + 300 * 4 + 300 * 64
+    text = json.dumps({k: v for k, v in stripped.items() if k != "_esm"}, default=str)
+    assert len(text) < 4000
+
+
+def test_tensor_and_list_of_frames_are_accepted():
+    t = GrandTour(torch.randn(3, 20, 4, requires_grad=True))
+    assert t.points.shape == (3, 20, 4)
+    t = GrandTour([np.ones((5, 3)) * k + np.eye(5, 3) for k in range(2)])
+    assert t.points.shape == (2, 5, 3)
+
+
+def test_normalization_centers_on_the_mean_and_scales_robustly():
+    raw = _pts(500, 5, frames=2) * 7 + 3
+    x, center, scale = normalize_points(raw.astype(np.float32))
+    assert np.allclose(center, raw.reshape(-1, 5).mean(0), atol=1e-4)
+    norms = np.linalg.norm(x.reshape(-1, 5), axis=1)
+    assert abs(np.quantile(norms, 0.99) - 1) < 1e-4
+    tour = GrandTour(raw)
+    assert np.allclose(tour.points, x, atol=1e-5)
+    assert np.allclose(tour.center, center) and tour.scale == pytest.approx(scale)
+
+
+def test_ascii_esm_is_the_built_bundle():
+    assert "render" in str(GrandTour(_pts())._esm)
+
+
+# --- validation ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "points, match",
+    [
+        (np.ones((10, 1)), r"at least 2 dims"),
+        (np.ones((10, 129)), r"129 dims is more than GrandTour.MAX_DIM = 128.*from_activations"),
+        (np.ones(10), r"\[n, d\] or \[T, n, d\]"),
+        (np.zeros((0, 3)), r"at least one point"),
+    ],
+)
+def test_bad_shapes_are_refused(points, match):
+    with pytest.raises(ValueError, match=match):
+        GrandTour(points)
+
+
+def test_nan_and_inf_are_refused():
+    p = _pts()
+    p[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"points: contains 1 NaN"):
+        GrandTour(p)
+    p[3, 2] = np.inf
+    with pytest.raises(ValueError, match=r"NaN or infinite"):
+        GrandTour(p)
+
+
+def test_frames_with_different_point_counts_are_refused():
+    with pytest.raises(ValueError, match=r"every frame needs the same number of points"):
+        GrandTour([np.ones((5, 3)), np.ones((6, 3))])
+
+
+def test_labels_thumbnails_and_names_of_the_wrong_length_are_refused():
+    with pytest.raises(ValueError, match=r"labels: expected 40 labels"):
+        GrandTour(_pts(), labels=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"thumbnails: expected 40 images"):
+        GrandTour(_pts(), thumbnails=np.zeros((3, 4, 4)))
+    with pytest.raises(ValueError, match=r"dim_names: expected 6 names"):
+        GrandTour(_pts(), dim_names=["a"])
+    with pytest.raises(ValueError, match=r"frame_labels: expected 1 names"):
+        GrandTour(_pts(), frame_labels=["a", "b"])
+    with pytest.raises(ValueError, match=r"class_names: given without labels"):
+        GrandTour(_pts(), class_names=["a"])
+
+
+def test_more_classes_than_colours_are_allowed_and_cycle():
+    tour = GrandTour(_pts(40), labels=np.arange(40) % 20)
+    assert tour.labels.max() == 19
+    fig = tour.figure()
+    assert len(fig.axes[0].get_legend().get_texts()) == 20
+
+
+# --- synced traits ----------------------------------------------------------------------
+def test_projection_must_be_d_by_2_and_orthonormal():
+    tour = GrandTour(_pts(d=4))
+    q = np.linalg.qr(np.random.default_rng(1).normal(size=(4, 2)))[0]
+    tour.projection = q.tolist()
+    assert np.allclose(tour.projection, q)
+    with pytest.raises(traitlets.TraitError, match=r"orthonormal"):
+        tour.projection = (2 * q).tolist()
+    with pytest.raises(traitlets.TraitError, match=r"expected 4 rows"):
+        tour.projection = q[:3].tolist()
+    with pytest.raises(traitlets.TraitError, match=r"NaN"):
+        tour.projection = [[np.nan, 0], [0, 1], [0, 0], [0, 0]]
+    assert np.allclose(tour.projection, q)
+
+
+def test_projection_from_the_view_is_validated():
+    tour = GrandTour(_pts(d=3))
+    tour.set_state({"projection": [[0, 1], [1, 0], [0, 0]]})
+    assert tour.projection == [[0, 1], [1, 0], [0, 0]]
+
+
+def test_frame_selection_and_sizes_are_checked():
+    tour = GrandTour(_pts(frames=3))
+    tour.frame = 1.5
+    with pytest.raises(traitlets.TraitError, match=r"frame: expected 0..2"):
+        tour.frame = 2.5
+    tour.selection = [5, 1, 5]
+    assert tour.selection == [1, 5]
+    with pytest.raises(traitlets.TraitError, match=r"out of range for 40"):
+        tour.selection = [40]
+    with pytest.raises(traitlets.TraitError):
+        tour.selection = [True]
+    with pytest.raises(traitlets.TraitError, match=r"speed"):
+        tour.speed = -1
+    with pytest.raises(traitlets.TraitError, match=r"point_size"):
+        tour.point_size = 0
+    with pytest.raises(traitlets.TraitError, match=r"height"):
+        tour.height = 10
+
+
+def test_projected_interpolates_frames():
+    p = np.zeros((2, 3, 2))
+    p[1] = 2.0
+    p[0, 0] = [1, -1]
+    tour = GrandTour(p)
+    mid = tour.projected(0.5)
+    assert np.allclose(mid, (tour.points[0] + tour.points[1]) / 2)
+    with pytest.raises(ValueError, match=r"frame"):
+        tour.projected(3)
+
+
+# --- from_activations ---------------------------------------------------------------------
+def test_from_activations_reduces_wide_layers_by_pca_fitted_on_the_last_frame():
+    rng = np.random.default_rng(0)
+    acts = [rng.normal(size=(50, 4, 8, 8)) for _ in range(3)]  # 256 wide
+    tour = GrandTour.from_activations(acts, labels=np.arange(50) % 5, dims=12)
+    assert tour.points.shape == (3, 50, 12)
+    assert tour.dim_names[0] == "PC1" and len(tour.dim_names) == 12
+    assert tour.components.shape == (12, 256)
+    reduced, comps = pca_reduce(np.stack(acts).reshape(3, 50, -1), 12)
+    assert np.allclose(comps, tour.components, atol=1e-5)
+    # The last frame's reduction has uncorrelated, decreasing-variance columns.
+    var = reduced[-1].var(axis=0)
+    assert np.all(np.diff(var) <= 1e-4)
+
+
+def test_from_activations_keeps_narrow_layers_and_reads_one_frame_with_labels():
+    acts = torch.randn(30, 7)
+    tour = GrandTour.from_activations(acts, labels=torch.arange(30) % 3)
+    assert tour.points.shape == (1, 30, 7) and tour.components is None
+    images = torch.rand(30, 1, 8, 8)
+    assert GrandTour.from_activations(images, torch.arange(30) % 3, dims=5).points.shape == (
+        1,
+        30,
+        5,
+    )
+    with pytest.raises(ValueError, match=r"dims: expected 2..128"):
+        GrandTour.from_activations(acts, dims=1)
+
+
+# --- static output --------------------------------------------------------------------------
+def test_figure_and_save(tmp_path):
+    tour = GrandTour(
+        _pts(60, 5, frames=2),
+        labels=np.arange(60) % 3,
+        class_names=["a", "b", "c"],
+        dim_names=list("vwxyz"),
+        frame_labels=["epoch 0", "epoch 1"],
+    )
+    tour.selection = [1, 2]
+    tour.hidden_classes = [2]
+    tour.frame = 1.0
+    fig = tour.figure()
+    ax = fig.axes[0]
+    assert ax.get_title() == "epoch 1"
+    assert {t.get_text() for t in ax.texts} >= {"v", "w"}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    for suffix in ("png", "svg"):
+        path = tour.save(tmp_path / f"tour.{suffix}")
+        assert path.stat().st_size > 1000
+
+
+def test_repr():
+    assert repr(GrandTour(_pts(frames=2))) == (
+        "GrandTour(40 points in 6 dims, 2 frame(s), 0 selected)"
+    )
