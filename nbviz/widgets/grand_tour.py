@@ -92,11 +92,17 @@ def pca_reduce(frames: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
     >>> r, comps = pca_reduce(np.random.default_rng(0).normal(size=(2, 30, 6)), 3)
     >>> r.shape, comps.shape
     ((2, 30, 3), (3, 6))
+    >>> pca_reduce(np.random.default_rng(0).normal(size=(1, 4, 9)), 6)[0].shape  # n < dims
+    (1, 4, 6)
     """
     last = frames[-1].astype(np.float64)
     mean = last.mean(axis=0)
     _, _, vt = np.linalg.svd(last - mean, full_matrices=False)
     comps = vt[:dims]
+    if len(comps) < dims:
+        # Fewer points than dims: the data spans fewer axes than asked. Zero rows keep the
+        # promised width (and the PC names) while adding nothing to the picture.
+        comps = np.vstack([comps, np.zeros((dims - len(comps), comps.shape[1]))])
     reduced = (frames.astype(np.float64) - mean) @ comps.T
     return reduced.astype(np.float32), comps.astype(np.float32)
 
@@ -284,6 +290,183 @@ class GrandTour(NbvizWidget):
         tour = cls(a, labels, class_names, **kwargs)
         tour.components = components
         return tour
+
+    @classmethod
+    def from_training(
+        cls,
+        result_or_snapshots,
+        model=None,
+        data=None,
+        labels=None,
+        *,
+        layer: str = "logits",
+        class_names=None,
+        thumbnails=True,
+        dims: int | None = None,
+        **kwargs,
+    ) -> GrandTour:
+        """A tour of one layer over training: frames are epochs (``"epoch 0"`` … ``"epoch E"``).
+
+        Args:
+            result_or_snapshots: a :class:`~nbviz.models.TrainResult` (its snapshots'
+                recorded activations of ``layer``, or their state dicts replayed with
+                ``model`` on ``data``), a list of state dicts (with ``model`` and
+                ``data``), or a list of per-epoch activation arrays ``[n, ...]``.
+            model: the network the state dicts belong to (left untouched; a copy loads them).
+            data: the points to show (an ``ImageDataset``, ``(X, y)`` or ``X``); its
+                labels and class names colour the points, its images are the thumbnails.
+            labels: one label per point (default: the data's, or the recorded snapshot
+                labels).
+            layer: a module name (``model.named_modules()``), ``"logits"``, or
+                ``"softmax"`` (the softmax of the logits: the layer the article tours).
+                For ``"logits"``/``"softmax"`` the dims are named by the class names.
+            class_names: the name of each class (default: the data's).
+            thumbnails: ``True``: the data images (when they are images); or an image
+                stack; or ``None``.
+            dims: a layer wider than ``dims`` (default :attr:`MAX_DIM`, 128) is reduced
+                by one PCA fitted on the **last** epoch and applied to every epoch
+                (:meth:`from_activations`), so motion between frames is the data's.
+            **kwargs: passed to :class:`GrandTour` (``height``, ``speed`` ...).
+
+        Sets ``tour.epochs`` (the snapshot epochs) and ``tour.layer``.
+
+        Raises:
+            ValueError: snapshots without activations of ``layer`` and no ``data``/
+                ``model`` to replay them, epochs with different point counts, labels
+                of the wrong length, an unknown layer (with close matches).
+            TypeError: ``result_or_snapshots`` of another kind.
+
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> acts = [rng.normal(size=(30, 3)) * (e + 1) for e in range(3)]
+        >>> t = GrandTour.from_training(acts, labels=[0, 1, 2] * 10, layer="softmax",
+        ...                             class_names=["a", "b", "c"])
+        >>> t.frame_labels, t.dim_names
+        (['epoch 0', 'epoch 1', 'epoch 2'], ['a', 'b', 'c'])
+        """
+        from .grand_tour_sources import tour_from_training
+
+        return tour_from_training(
+            cls, result_or_snapshots, model, data, labels, layer=layer,
+            class_names=class_names, thumbnails=thumbnails, dims=dims, **kwargs,
+        )  # fmt: skip
+
+    @classmethod
+    def from_layers(
+        cls, model, x, y=None, *, layers=None, class_names=None, max_dims: int = 64, **kwargs
+    ) -> GrandTour:
+        """A tour stepping through a network's layers: frames are layers, named by them.
+
+        The activations of ``x`` at each layer are reduced to at most ``max_dims`` dims
+        by PCA, padded to one common width and rotated to best match the previous
+        layer (:func:`nbviz.tour.layer_sequence`, which states each step); scrubbing the
+        frame slider then moves the points from one layer's view to the next.
+
+        Args:
+            model: any ``nn.Module``.
+            x: the points (an ``ImageDataset``, ``(X, y)`` or ``X``); images are the
+                thumbnails (``thumbnails=None`` turns them off).
+            y: one label per point (default: the data's).
+            layers: layer names in order (default: ``"input"`` and every leaf module).
+            class_names: the name of each class (default: the data's).
+            max_dims: the most dims kept per layer (2..128).
+
+        Sets ``tour.sequence`` (the :class:`~nbviz.tour.LayerSequence`: explained
+        variance, bases, rotations) and ``tour.layers``.
+
+        Raises:
+            ValueError: an unknown layer name (with close matches); a layer that cannot
+                be sequenced (runs twice, does not run, returns no tensor): the message
+                names it, says why, and points to :meth:`from_activations`.
+
+        >>> import torch
+        >>> from nbviz.models import LeNet300100
+        >>> t = GrandTour.from_layers(LeNet300100(in_shape=(1, 8, 8)), torch.rand(40, 1, 8, 8),
+        ...                           layers=["fc1", "relu1", "logits"], max_dims=8)
+        >>> t.points.shape, t.frame_labels
+        ((3, 40, 8), ['fc1', 'relu1', 'logits'])
+        """
+        from .grand_tour_sources import tour_from_layers
+
+        return tour_from_layers(
+            cls, model, x, y, layers=layers, class_names=class_names, max_dims=max_dims,
+            **kwargs,
+        )  # fmt: skip
+
+    @classmethod
+    def from_adversarial(
+        cls,
+        model,
+        x,
+        y=None,
+        *,
+        method: str = "pgd",
+        eps: float = 0.1,
+        alpha: float | None = None,
+        steps: int = 10,
+        targeted: bool = False,
+        target=None,
+        layer: str = "logits",
+        n_attacked: int | None = None,
+        attack_classes=None,
+        seed: int = 0,
+        **kwargs,
+    ) -> GrandTour:
+        """Adversarial examples moving among the clean points: frames are attack steps.
+
+        The tour holds the ``n`` clean points of ``x`` (the same in every frame) and,
+        after them, one attacked copy of each attacked point, at the attack's step
+        ``t`` in frame ``t`` (``"step 0"`` is the clean input, so each copy starts on
+        its clean twin). The points attacked are those the model classifies correctly
+        (for a targeted attack, also not already of the target class; of
+        ``attack_classes``, names or indices, when given); ``n_attacked`` of them,
+        drawn with ``seed`` (default: all).
+
+        **Legend and hover.** The attacked copies of each true class get one legend
+        entry, after the data's classes: ``"<true class> (attacked)"`` or, targeted,
+        ``"<true class> → <target> (attacked)"``; click it to hide or show them. (The
+        view colours classes by their index in a 10-colour palette, so with 10 classes
+        all attacked each copy shares its true class's colour; otherwise the colours
+        differ.) The copies start selected (``highlight=True``): drawn larger and
+        ringed, the clean points dimmed; ``Esc`` or ``tour.selection = []`` clears
+        that. Hovering a copy names it and shows its final adversarial image.
+
+        Args:
+            model: a classifier returning logits ``(n, classes)``.
+            x: inputs (an ``ImageDataset``, ``(X, y)`` or ``X``), in ``[0, 1]``.
+            y: true labels (default: the data's).
+            method: ``"pgd"`` (``steps`` steps of size ``alpha``, default ``eps / 4``)
+                or ``"fgsm"`` (one step of size ``eps``).
+            eps: the L∞ radius (> 0). targeted, target: move towards ``target`` (an
+                int or one label per point) instead of away from ``y``.
+            layer: a module name, ``"logits"`` or ``"softmax"`` (see
+                :meth:`from_training`); wider than 128 dims is PCA-reduced (fit on the
+                last step).
+            **kwargs: ``class_names``, ``thumbnails``, ``highlight``, ``dims`` and
+                :class:`GrandTour`'s own.
+
+        Sets ``tour.success_rate`` (``[steps + 1]``: the fraction of attacked points
+        misclassified, or classified as the target, at each step),
+        ``tour.attack`` (the :class:`~nbviz.tour.AttackTrajectory`),
+        ``tour.attacked_indices`` (their point indices in the tour) and
+        ``tour.attacked_sources`` (their indices in ``x``).
+
+        >>> import torch
+        >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 3))
+        >>> x = torch.rand(30, 1, 2, 2)
+        >>> y = model(x).argmax(1)  # all correctly classified
+        >>> t = GrandTour.from_adversarial(model, x, y, eps=0.2, steps=3)
+        >>> t.points.shape, t.frame_labels[-1], float(t.success_rate[0])
+        ((4, 60, 3), 'step 3', 0.0)
+        """
+        from .grand_tour_sources import tour_from_adversarial
+
+        return tour_from_adversarial(
+            cls, model, x, y, method=method, eps=eps, alpha=alpha, steps=steps,
+            targeted=targeted, target=target, layer=layer, n_attacked=n_attacked,
+            attack_classes=attack_classes, seed=seed,
+            **kwargs,
+        )  # fmt: skip
 
     # --- validation --------------------------------------------------------------------
     @property

@@ -222,3 +222,12 @@ def test_repr():
     assert repr(GrandTour(_pts(frames=2))) == (
         "GrandTour(40 points in 6 dims, 2 frame(s), 0 selected)"
     )
+
+
+def test_from_activations_with_fewer_points_than_dims():
+    """50 points of 200 features reduced to 64 dims: the data spans < 64 axes, still works."""
+    acts = np.random.default_rng(0).normal(size=(2, 50, 200)).astype(np.float32)
+    tour = GrandTour.from_activations(acts, np.arange(50) % 3, dims=64)
+    assert tour.points.shape == (2, 50, 64)
+    assert len(tour.dim_names) == 64
+    assert np.isfinite(tour.points).all()
