@@ -38,6 +38,7 @@ from tests.ui.harness import (  # noqa: E402 (the harness lives with the browser
     kernel_eval,
     open_notebook,
     run_all_cells,
+    write_notebook,
 )
 
 DATA_CELL = """
@@ -79,20 +80,6 @@ TOUR = ".nbviz-grand-tour"
 TOUR_CANVAS = ".nbviz-grand-tour-canvas"
 
 
-def _notebook(root: Path, name: str, *cells: str) -> str:
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    nbformat.write(nb, root / name)
-    return name
-
-
 def _fps(page, selector: str, seconds: float, repeats: int, wheel: bool) -> list[float]:
     return [
         round(page.evaluate(FPS_JS, [selector, seconds * 1000, wheel]), 2) for _ in range(repeats)
@@ -100,7 +87,7 @@ def _fps(page, selector: str, seconds: float, repeats: int, wheel: bool) -> list
 
 
 def tour_case(lab, root, n, seconds, repeats) -> dict:
-    name = _notebook(
+    name = write_notebook(
         root,
         f"tour_{n}.ipynb",
         DATA_CELL,
@@ -126,7 +113,7 @@ def tour_case(lab, root, n, seconds, repeats) -> dict:
 
 
 def scatter_case(lab, root, n, seconds, repeats) -> dict:
-    name = _notebook(
+    name = write_notebook(
         root,
         f"jscatter_{n}.ipynb",
         DATA_CELL,
@@ -166,7 +153,7 @@ def scatter_case(lab, root, n, seconds, repeats) -> dict:
 
 
 def first_frame_case(lab, root, n=70_000) -> dict:
-    name = _notebook(
+    name = write_notebook(
         root,
         "first_frame.ipynb",
         DATA_CELL,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
+from . import harness
 from .harness import CHROMIUM, JupyterLab, chromium
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,14 +51,6 @@ def write_notebook(lab_root):
     """Write a notebook of the given code cells into the lab root; returns its name."""
 
     def write(name: str, *cells: str) -> str:
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-        }
-        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-        nbformat.write(nb, lab_root / name)
-        return name
+        return harness.write_notebook(lab_root, name, *cells)
 
     return write

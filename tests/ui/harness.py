@@ -161,6 +161,31 @@ class JupyterLab:
         return client
 
 
+def wait_until(fn, ok, timeout: float = 20.0, interval: float = 0.2):
+    """Poll ``fn()`` until ``ok(value)`` holds or ``timeout`` passes; return the last value."""
+    deadline = time.monotonic() + timeout
+    value = fn()
+    while not ok(value) and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = fn()
+    return value
+
+
+def write_notebook(root: Path, name: str, *cells: str) -> str:
+    """Write a Python-kernel notebook of the given code cells to ``root/name``."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, Path(root) / name)
+    return name
+
+
 def kernel_eval(client, expr: str, timeout: float = 30.0):
     """Evaluate ``expr`` in the kernel and return ``json.loads`` of ``json.dumps(expr)``."""
     code = f"import json as _j; _nbviz_out = _j.dumps({expr})"

@@ -6,7 +6,14 @@ from __future__ import annotations
 import time
 
 from .conftest import ARTIFACTS
-from .harness import element_ink, kernel_eval, notebook_screenshots, open_notebook, run_all_cells
+from .harness import (
+    element_ink,
+    kernel_eval,
+    notebook_screenshots,
+    open_notebook,
+    run_all_cells,
+    wait_until,
+)
 
 NOTEBOOK = "01-grand-tour.ipynb"
 # The notebook's tour variables, in the order their cells come.
@@ -35,15 +42,6 @@ async ([index, name]) => {
   return true;
 }
 """
-
-
-def _wait_for(fn, ok, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    value = fn()
-    while not ok(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fn()
-    return value
 
 
 def test_grand_tour_notebook_runs_and_draws(page, lab):
@@ -81,7 +79,7 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
             " s.dispatchEvent(new Event('input', {bubbles: true})); }",
             slider,
         )
-        assert _wait_for(lambda: kernel_eval(kc, "epochs_tour.frame"), lambda v: v == 3.0) == 3.0
+        assert wait_until(lambda: kernel_eval(kc, "epochs_tour.frame"), lambda v: v == 3.0) == 3.0
         label = page.locator('[data-test-tour="epochs_tour"] .nbviz-grand-tour-frame-label')
         assert "epoch 3" in label.first.text_content()
         # The attack tour starts with its attacked copies selected.

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from .conftest import ARTIFACTS
-from .harness import element_ink, kernel_eval, open_notebook, run_all_cells
+from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wait_until
 
 ROOT = ".nbviz-grand-tour"
 CANVAS = ".nbviz-grand-tour-canvas"
@@ -27,15 +27,6 @@ SETUP = (
     "    thumbnails=ds.images[:600], frame_labels=['step 0', 'step 1', 'step 2'], height=420)\n"
     "tour"
 )
-
-
-def _wait_for(fn, ok, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    value = fn()
-    while not ok(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fn()
-    return value
 
 
 def _test_call(page, expr: str, *args):
@@ -93,7 +84,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         assert gap < 0.5 * np.hypot(60, 70), gap
         shown = np.array(_test_call(page, "t.projection()"))
         after = np.array(
-            _wait_for(
+            wait_until(
                 lambda: kernel_eval(kc, "tour.projection"),
                 lambda v: np.allclose(np.array(v), shown, atol=1e-6),
             )
@@ -124,7 +115,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         inside = (xs > x0) & (xs < xm) & (ys > y0) & (ys < y1)
         near_edge = (np.abs(xs - xm) < 1) | (np.abs(xs - x0) < 1)
         want = set(np.flatnonzero(inside).tolist())
-        got = set(_wait_for(lambda: kernel_eval(kc, "tour.selection"), lambda v: len(v) > 0) or [])
+        got = set(wait_until(lambda: kernel_eval(kc, "tour.selection"), lambda v: len(v) > 0) or [])
         assert not (got ^ want) - set(np.flatnonzero(near_edge).tolist()), sorted(got ^ want)
         assert len(got) > 50, len(got)
         assert page.get_attribute(ROOT, "data-selected") == str(len(got))
@@ -136,7 +127,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
             "() => { const s = document.querySelector('.nbviz-grand-tour-frame-slider');"
             " s.value = '2'; s.dispatchEvent(new Event('input', {bubbles: true})); }"
         )
-        assert _wait_for(lambda: kernel_eval(kc, "tour.frame"), lambda v: v == 2.0) == 2.0
+        assert wait_until(lambda: kernel_eval(kc, "tour.frame"), lambda v: v == 2.0) == 2.0
         time.sleep(0.3)
         diff = (np.abs(_pixels(page) - before_px).sum(axis=2) > 40).sum()
         assert diff > 500, f"points did not move with the frame ({diff} px changed)"
@@ -144,7 +135,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
 
         # Python sets the projection and the frame: the view follows.
         kernel_eval(kc, "setattr(tour, 'projection', np.eye(10)[:, [2, 3]].tolist()) or 0")
-        shown = _wait_for(
+        shown = wait_until(
             lambda: _test_call(page, "t.projection()"), lambda v: abs(v[2][0] - 1) < 1e-6
         )
         assert abs(shown[2][0] - 1) < 1e-6 and abs(shown[3][1] - 1) < 1e-6
@@ -153,7 +144,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
 
         # A legend click hides a class, in Python.
         page.locator(".nbviz-grand-tour-legend button").nth(3).click()
-        assert _wait_for(lambda: kernel_eval(kc, "tour.hidden_classes"), lambda v: v) == [3]
+        assert wait_until(lambda: kernel_eval(kc, "tour.hidden_classes"), lambda v: v) == [3]
 
         # Playing again: frames are timed, independent of n.
         kernel_eval(kc, "setattr(tour, 'playing', True) or 0")
@@ -184,7 +175,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         # Escape (the plot has focus since the lasso) clears the selection in Python.
         page.locator(STAGE).first.focus()
         page.keyboard.press("Escape")
-        assert _wait_for(lambda: kernel_eval(kc, "tour.selection"), lambda v: v == []) == []
+        assert wait_until(lambda: kernel_eval(kc, "tour.selection"), lambda v: v == []) == []
     finally:
         kc.stop_channels()
 

@@ -14,21 +14,12 @@ from .harness import (
     notebook_screenshots,
     open_notebook,
     run_all_cells,
+    wait_until,
 )
 
 GRID = ".nbviz-image-grid"
 CANVAS = ".nbviz-image-grid-canvas"
 README_SHOT = REPO / "docs" / "images" / "image-grid.png"
-
-
-def _wait_for(fn, expected, timeout=20.0):
-    """Poll ``fn()`` until it returns ``expected``; return the last value."""
-    deadline = time.monotonic() + timeout
-    value = fn()
-    while value != expected and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fn()
-    return value
 
 
 def _geometry(page) -> dict:
@@ -101,7 +92,7 @@ def test_image_grid_draws_and_selection_reaches_python(page, lab, write_notebook
 
         # A click selects one image, in Python.
         page.mouse.click(*_cell_center(g, 7))
-        assert _wait_for(lambda: kernel_eval(kc, "grid.selection"), [7]) == [7]
+        assert wait_until(lambda: kernel_eval(kc, "grid.selection"), lambda v: v == [7]) == [7]
 
         # A brush from cell 0 to the cell at row 1, column 2 selects the 2x3 block.
         c = g["columns"]
@@ -113,7 +104,7 @@ def test_image_grid_draws_and_selection_reaches_python(page, lab, write_notebook
         page.mouse.move(x1, y1, steps=4)
         page.mouse.up()
         want = [0, 1, 2, c, c + 1, c + 2]
-        assert _wait_for(lambda: kernel_eval(kc, "grid.selection"), want) == want
+        assert wait_until(lambda: kernel_eval(kc, "grid.selection"), lambda v: v == want) == want
 
         # Python sets the selection: the view shows it.
         kernel_eval(kc, "setattr(grid, 'selection', [3, 4, 9]) or 0")
@@ -149,7 +140,7 @@ def test_ten_thousand_images_scroll_and_select_the_last(page, lab, write_noteboo
     page.mouse.click(*_cell_center(g, 9999))
     kc = lab.kernel_client(name)
     try:
-        assert _wait_for(lambda: kernel_eval(kc, "big.selection"), [9999]) == [9999]
+        assert wait_until(lambda: kernel_eval(kc, "big.selection"), lambda v: v == [9999]) == [9999]
     finally:
         kc.stop_channels()
 
