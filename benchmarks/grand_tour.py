@@ -164,8 +164,7 @@ def first_frame_case(lab, root, n=70_000) -> dict:
         open_notebook(page, lab, name)
         run_all_cells(page)
         page.wait_for_selector(f'{TOUR}[data-points-drawn-n="{n}"]', timeout=60_000)
-        kc = lab.kernel_client(name)
-        try:
+        with lab.kernel(name) as kc:
             t_build = kernel_eval(kc, "t_build")
             drawn = float(
                 page.evaluate(f"() => document.querySelector('{TOUR}').dataset.pointsDrawnAt")
@@ -196,8 +195,6 @@ def first_frame_case(lab, root, n=70_000) -> dict:
                 assign[key + "_received"] = round(
                     float(ds["pointsReceivedAt"]) / 1000 - t_assign, 3
                 )
-        finally:
-            kc.stop_channels()
         if errors:
             raise RuntimeError(f"console errors in the first-frame case: {errors}")
     return {

@@ -144,8 +144,13 @@ class JupyterLab:
             raw = resp.read()
         return json.loads(raw) if raw else None
 
-    def kernel_client(self, notebook: str):
-        """A blocking client connected to the kernel of the open notebook ``notebook``."""
+    @contextmanager
+    def kernel(self, notebook: str):
+        """A blocking client on the kernel of the open notebook ``notebook``, closed after.
+
+        >>> with lab.kernel("x.ipynb") as kc:  # doctest: +SKIP
+        ...     kernel_eval(kc, "grid.selection")
+        """
         from jupyter_client import BlockingKernelClient
 
         sessions = [s for s in self.api("GET", "api/sessions") if s["path"] == notebook]
@@ -157,8 +162,11 @@ class JupyterLab:
         )
         client.load_connection_file()
         client.start_channels()
-        client.wait_for_ready(timeout=30)
-        return client
+        try:
+            client.wait_for_ready(timeout=30)
+            yield client
+        finally:
+            client.stop_channels()
 
 
 def wait_until(fn, ok, timeout: float = 20.0, interval: float = 0.2):

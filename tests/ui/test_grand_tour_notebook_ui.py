@@ -66,8 +66,7 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
     assert frames["layers_tour"] == 6
     assert frames["attack_tour"] == 9 and frames["targeted_tour"] == 11
 
-    kc = lab.kernel_client(NOTEBOOK)
-    try:
+    with lab.kernel(NOTEBOOK) as kc:
         assert kernel_eval(kc, "epochs_tour.frame") == 0.0
         assert kernel_eval(kc, "epochs_tour.frame_labels[-1]") == "epoch 3"
         # Move the epoch slider to the last epoch: Python's frame follows.
@@ -85,8 +84,6 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
         # The attack tour starts with its attacked copies selected.
         n_sel = kernel_eval(kc, "len(attack_tour.selection)")
         assert n_sel == kernel_eval(kc, "len(attack_tour.attacked_indices)") > 0
-    finally:
-        kc.stop_channels()
 
     ARTIFACTS.mkdir(exist_ok=True)
     shots = notebook_screenshots(page, ARTIFACTS / "grand-tour-notebook", max_shots=12)

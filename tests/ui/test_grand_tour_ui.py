@@ -63,8 +63,7 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
     assert ink["ink"] > 1500, f"WebGL canvas looks blank: {ink['ink']} of {ink['total']}"
     _shoot(page, "grand-tour-light.png")
 
-    kc = lab.kernel_client(name)
-    try:
+    with lab.kernel(name) as kc:
         # Hold the tour still so positions are stable while we aim.
         kernel_eval(kc, "setattr(tour, 'playing', False) or 0")
         page.wait_for_selector('.nbviz-grand-tour-play[aria-pressed="false"]', timeout=10_000)
@@ -176,8 +175,6 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         page.locator(STAGE).first.focus()
         page.keyboard.press("Escape")
         assert wait_until(lambda: kernel_eval(kc, "tour.selection"), lambda v: v == []) == []
-    finally:
-        kc.stop_channels()
 
 
 def test_two_views_and_cleanup(page, lab, write_notebook):
@@ -195,8 +192,7 @@ def test_two_views_and_cleanup(page, lab, write_notebook):
         f"() => document.querySelectorAll('{ROOT}[data-ready=\"true\"]').length === 2",
         timeout=30_000,
     )
-    kc = lab.kernel_client(name)
-    try:
+    with lab.kernel(name) as kc:
         # A projection set in Python reaches both views.
         kernel_eval(kc, "setattr(tour, 'playing', False) or 0")
         kernel_eval(kc, "setattr(tour, 'projection', np.eye(5)[:, [4, 0]].tolist()) or 0")
@@ -214,8 +210,6 @@ def test_two_views_and_cleanup(page, lab, write_notebook):
             f"() => document.querySelectorAll('{ROOT}').length === 1", timeout=10_000
         )
         assert element_ink(page, CANVAS)["ink"] > 200
-    finally:
-        kc.stop_channels()
 
 
 def test_largest_dimension_draws_and_frame_time_is_small(page, lab, write_notebook):

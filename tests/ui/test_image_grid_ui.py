@@ -69,8 +69,7 @@ def test_image_grid_draws_and_selection_reaches_python(page, lab, write_notebook
     ink = element_ink(page, CANVAS)
     assert ink["ink"] > 0.2 * ink["total"], f"canvas looks blank: {ink['ink']} of {ink['total']}"
 
-    kc = lab.kernel_client(name)
-    try:
+    with lab.kernel(name) as kc:
         g = _geometry(page)
         assert g["n"] == 500 and g["columns"] > 3
 
@@ -112,8 +111,6 @@ def test_image_grid_draws_and_selection_reaches_python(page, lab, write_notebook
         kernel_eval(kc, f"setattr(grid, 'selection', {want!r}) or 0")
         page.wait_for_selector(f'{GRID}[data-selected="{len(want)}"]', timeout=10_000)
         _shoot(page, "image-grid-selection.png")
-    finally:
-        kc.stop_channels()
 
 
 def test_ten_thousand_images_scroll_and_select_the_last(page, lab, write_notebook):
@@ -138,11 +135,8 @@ def test_ten_thousand_images_scroll_and_select_the_last(page, lab, write_noteboo
     assert element_ink(page, CANVAS)["ink"] > 0, "the grid went blank after scrolling"
     g = _geometry(page)
     page.mouse.click(*_cell_center(g, 9999))
-    kc = lab.kernel_client(name)
-    try:
+    with lab.kernel(name) as kc:
         assert wait_until(lambda: kernel_eval(kc, "big.selection"), lambda v: v == [9999]) == [9999]
-    finally:
-        kc.stop_channels()
 
 
 def test_job_errors_show_in_the_view_and_reraise(page, lab, write_notebook):
@@ -164,8 +158,7 @@ def test_job_errors_show_in_the_view_and_reraise(page, lab, write_notebook):
         ".some(e => e.offsetParent !== null && e.textContent.includes('boom from the job'))",
         timeout=15_000,
     )
-    kc = lab.kernel_client(name)
-    try:
+    with lab.kernel(name) as kc:
         # wait() re-raises the job's error in Python, and the widget stays usable.
         code = (
             "def _nbviz_try_wait():\n"
@@ -180,8 +173,6 @@ def test_job_errors_show_in_the_view_and_reraise(page, lab, write_notebook):
         assert kernel_eval(kc, "grid.job_state") == "error"
         kernel_eval(kc, "setattr(grid, 'selection', [2]) or 0")
         page.wait_for_selector('.nbviz-image-grid[data-selected="1"]', timeout=10_000)
-    finally:
-        kc.stop_channels()
 
 
 def test_start_here_notebook_runs_in_lab(page, lab):
