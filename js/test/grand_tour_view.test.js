@@ -2,6 +2,7 @@
 // The view in a DOM without WebGL: it says so (not a blank box), builds its controls and
 // legend from the model as text, and cleans up every listener.
 import { describe, expect, it } from "vitest";
+import { createHoverCard } from "../src/grand_tour/hovercard.js";
 import widget from "../src/grand_tour/index.js";
 import { FakeModel, encoded } from "./fake_model.js";
 
@@ -84,5 +85,42 @@ describe("GrandTour view selection keys", () => {
     expect(model.get("selection")).toEqual([]);
     expect(root.dataset.selected).toBe("0");
     cleanup();
+  });
+});
+
+describe("GrandTour class colours", () => {
+  it("the legend follows class_colors, falls back to the palette, and updates", () => {
+    const model = new FakeModel({ ...state(), class_colors: ["#112233", "not a colour"] });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const cleanup = widget.render({ model, el });
+    const swatches = () =>
+      [...el.querySelectorAll(".nbviz-grand-tour-swatch")].map((s) => s.style.background);
+    const [a, b, c] = swatches();
+    expect(a).toMatch(/#112233|rgb\(17, 34, 51\)/);
+    expect(b).not.toBe("not a colour"); // invalid entries fall back to the palette
+    expect(b).not.toBe("");
+    expect(c).not.toBe("");
+    model.set("class_colors", ["#ffffff", "#000000", "#ff0000"]);
+    expect(swatches()[2]).toMatch(/#ff0000|rgb\(255, 0, 0\)/);
+    cleanup();
+  });
+});
+
+describe("GrandTour hover card", () => {
+  it("renders its lines as text and updates them in place", () => {
+    const stage = document.createElement("div");
+    document.body.appendChild(stage);
+    const card = createHoverCard(stage);
+    card.show(3, ["#3 · <i>cat</i>", "predicted at step 1: dog"], null, 10, 10);
+    const rows = () => [...card.el.querySelectorAll(".nbviz-grand-tour-card-text > div")].map((r) => r.textContent);
+    expect(rows()).toEqual(["#3 · <i>cat</i>", "predicted at step 1: dog"]);
+    expect(card.el.querySelector("i")).toBeNull();
+    expect(card.el.hidden).toBe(false);
+    card.show(3, ["#3 · <i>cat</i>", "predicted at step 2: emu"], null, 10, 10);
+    expect(rows()[1]).toBe("predicted at step 2: emu");
+    card.hide();
+    expect(card.el.hidden).toBe(true);
+    card.destroy();
   });
 });

@@ -26,7 +26,7 @@ from .base import NbvizWidget
 from .image_grid import images_to_uint8, labels_to_codes
 from .traits import ArrayTrait
 
-__all__ = ["GrandTour", "normalize_points", "pca_reduce"]
+__all__ = ["GrandTour", "fit_zoom", "normalize_points", "pca_reduce"]
 
 #: The palette the view colours classes with (Tableau 10, as ``js/src/lib/palette.js``).
 PALETTE = (
@@ -82,6 +82,41 @@ def normalize_points(points: np.ndarray, quantile: float = 0.99):
     return x, center.astype(np.float32), scale
 
 
+def fit_zoom(points: np.ndarray, quantile: float = 0.98, draws: int = 24, seed: int = 0) -> float:
+    """The zoom at which the projected cloud of normalized ``points`` [T, n, d] fills the view.
+
+    :func:`normalize_points` puts nearly every point inside the unit ball, so no projection
+    leaves the plot; but a 2-D view of a wide layer holds only about ``sqrt(2 / d)`` of each
+    point's norm, and the cloud shrinks to the middle. This draws ``draws`` random
+    orthonormal projections (seeded), takes the ``quantile`` of the projected radii of up to
+    4,096 points (all frames) for each, and returns ``0.9 / median`` clamped to 1..8
+    (and 1 when under 1.1):
+    a typical view then fills the plot, while views along the widest axes may push some
+    points past its edge (zoom out with the mouse wheel, or set ``zoom``).
+
+    >>> rng = np.random.default_rng(0)
+    >>> x, _, _ = normalize_points(rng.normal(size=(1, 2000, 64)))
+    >>> 3 < fit_zoom(x) < 7  # about sqrt(64 / 2) / 0.9 ... for an isotropic cloud
+    True
+    >>> fit_zoom(normalize_points(rng.normal(size=(1, 2000, 2)))[0])
+    1.0
+    """
+    pts = np.asarray(points, dtype=np.float32)
+    flat = pts.reshape(-1, pts.shape[-1])
+    rng = np.random.default_rng(seed)
+    if len(flat) > 4096:
+        flat = flat[rng.choice(len(flat), 4096, replace=False)]
+    if len(flat) == 0:
+        return 1.0
+    radii = []
+    for _ in range(draws):
+        q, _ = np.linalg.qr(rng.normal(size=(flat.shape[1], 2)))
+        radii.append(np.quantile(np.linalg.norm(flat @ q.astype(np.float32), axis=1), quantile))
+    r = float(np.median(radii))
+    zoom = float(np.clip(0.9 / r, 1.0, 8.0)) if r > 0 else 1.0
+    return 1.0 if zoom < 1.1 else round(zoom, 3)  # under 10%: not worth leaving the unit circle
+
+
 def pca_reduce(frames: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
     """Project every frame of ``frames`` [T, n, D] on the top ``dims`` principal axes of the
     last frame; return ``(reduced [T, n, dims], components [dims, D])``.
@@ -122,18 +157,30 @@ class GrandTour(NbvizWidget):
             for a softmax layer).
         thumbnails: images, one per point, shown on hover (any layout ``ImageGrid`` takes).
         frame_labels: a name per frame (e.g. ``"epoch 3"``).
+        class_colors: a colour per class (any matplotlib colour; stored as ``"#rrggbb"``);
+            default: the palette by class index.
+        predictions: the model's predicted class per point, ``[n]`` or per frame
+            ``[T, n]`` (integer indices into ``class_names``; -1 for none); the hover card
+            shows the prediction at the current frame.
+        zoom: how far the view magnifies the projected cloud, or ``"auto"``
+            (:func:`fit_zoom`: a typical 2-D view fills the plot). The mouse wheel
+            changes it in the view.
         speed: tour speed (0 stops it; 1 is gentle).
         seed: seeds the angular velocities of the tour's plane rotations.
         point_size: point diameter in CSS px.
         height: height of the plot in px.
 
-    Classes beyond the ten colours of the palette (Tableau 10) reuse them in order; the
-    legend says so. ``hidden_classes`` hides classes (the legend toggles them).
+    Classes beyond the ten colours of the palette (Tableau 10) reuse them in order (unless
+    ``class_colors`` says otherwise); the legend says so. ``hidden_classes`` hides classes
+    (the legend toggles them).
 
     Traits (synced): ``points`` (float32 ``[T, n, d]``, binary), ``labels`` (int32),
-    ``class_names``, ``dim_names``, ``thumbnails`` (uint8 ``[n, h, w, c]``),
+    ``class_names``, ``class_colors``, ``dim_names``, ``thumbnails`` (uint8
+    ``[n, h, w, c]``), ``predictions`` (int32 ``[T, n]``), ``zoom``,
     ``projection`` (``d`` rows of ``[x, y]``, orthonormal columns; set it to move every
-    view there, read it after dragging an axis or pausing), ``playing``, ``speed``,
+    view there; it holds the view after an axis drag or a pause with the view's ▶ button;
+    while the tour plays it is not updated, and a pause set from Python leaves it as it
+    was), ``playing``, ``speed``,
     ``frame`` (float; fractions interpolate), ``frame_labels``, ``selection`` (sorted
     indices, set by the lasso), ``hidden_classes``, ``point_size``, ``height``, ``seed``.
 
@@ -154,15 +201,25 @@ class GrandTour(NbvizWidget):
 
     _bundle = "grand_tour"
 
+    #: The default class colours (Tableau 10, colour-blind-safe), by class index.
+    PALETTE: ClassVar[tuple[str, ...]] = PALETTE
+
     #: The most dims the view projects (its shader's uniform array holds 128 rows).
     MAX_DIM: ClassVar[int] = 128
 
     points = ArrayTrait(dtype="float32", ndim=3).tag(sync=True)
     labels = ArrayTrait(dtype="int32", ndim=1).tag(sync=True)
     class_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    class_colors = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    predictions = ArrayTrait(dtype="int32", ndim=2).tag(sync=True)
+    zoom = traitlets.Float(1.0).tag(sync=True)
     dim_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     thumbnails = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
     projection = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
+    # Counts projections set from Python. The view's tour moves on without writing back, so
+    # Python may set the value the trait already holds; traitlets would send nothing, and
+    # the bump tells the view to go there anyway.
+    _projection_set = traitlets.Int(0).tag(sync=True)
     playing = traitlets.Bool(True).tag(sync=True)
     speed = traitlets.Float(1.0).tag(sync=True)
     frame = traitlets.Float(0.0).tag(sync=True)
@@ -182,6 +239,9 @@ class GrandTour(NbvizWidget):
         dim_names: Sequence[str] | None = None,
         thumbnails=None,
         frame_labels: Sequence[str] | None = None,
+        class_colors: Sequence | None = None,
+        predictions=None,
+        zoom: float | str = "auto",
         speed: float = 1.0,
         seed: int = 0,
         point_size: float = 3.0,
@@ -221,6 +281,9 @@ class GrandTour(NbvizWidget):
             dim_names=self._names(dim_names, d, "dim_names", "dims"),
             thumbnails=thumbs,
             frame_labels=self._names(frame_labels, frames, "frame_labels", "frames"),
+            class_colors=self._colors(class_colors),
+            predictions=self._predictions(predictions, frames, n),
+            zoom=fit_zoom(x) if isinstance(zoom, str) and zoom == "auto" else zoom,
             projection=np.eye(d)[:, :2].tolist(),
             speed=speed,
             seed=seed,
@@ -241,6 +304,41 @@ class GrandTour(NbvizWidget):
                 f"{arg}: expected {count} names (one per {what[:-1]}), got {len(names)}"
             )
         return names
+
+    @staticmethod
+    def _colors(colors) -> list[str]:
+        if colors is None:
+            return []
+        from matplotlib.colors import to_hex
+
+        if isinstance(colors, str):
+            raise TypeError("class_colors: expected a sequence of colours, got a string")
+        out = []
+        for k, c in enumerate(colors):
+            try:
+                out.append(to_hex(c))
+            except ValueError:
+                raise ValueError(
+                    f"class_colors[{k}]: {c!r} is not a colour (use a name like 'tab:blue', "
+                    "'#1f77b4' or an (r, g, b) tuple in 0..1)"
+                ) from None
+        return out
+
+    @staticmethod
+    def _predictions(predictions, frames: int, n: int):
+        if predictions is None:
+            return None
+        p = as_numpy(predictions, "predictions")
+        if p.dtype.kind not in "iu":
+            raise TypeError(f"predictions: expected integer class indices, got dtype {p.dtype}")
+        if p.shape == (n,):
+            p = np.broadcast_to(p, (frames, n))
+        if p.shape != (frames, n):
+            raise ValueError(
+                f"predictions: expected shape ({n},) or ({frames}, {n}) (one per point, or "
+                f"per frame and point), got {p.shape}"
+            )
+        return np.ascontiguousarray(p, dtype=np.int32)
 
     # --- constructors ------------------------------------------------------------------
     @classmethod
@@ -424,12 +522,12 @@ class GrandTour(NbvizWidget):
 
         **Legend and hover.** The attacked copies of each true class get one legend
         entry, after the data's classes: ``"<true class> (attacked)"`` or, targeted,
-        ``"<true class> → <target> (attacked)"``; click it to hide or show them. (The
-        view colours classes by their index in a 10-colour palette, so with 10 classes
-        all attacked each copy shares its true class's colour; otherwise the colours
-        differ.) The copies start selected (``highlight=True``): drawn larger and
-        ringed, the clean points dimmed; ``Esc`` or ``tour.selection = []`` clears
-        that. Hovering a copy names it and shows its final adversarial image.
+        ``"<true class> → <target> (attacked)"``; click it to hide or show them. Each
+        copy wears its true class's colour (``class_colors``). The copies start selected
+        (``highlight=True``): drawn larger and ringed, the clean points dimmed; ``Esc``
+        or ``tour.selection = []`` clears that. Hovering a copy names it, shows its final
+        adversarial image and the class the model predicts for it at the current step
+        (``predictions``).
 
         Args:
             model: a classifier returning logits ``(n, classes)``.
@@ -512,7 +610,33 @@ class GrandTour(NbvizWidget):
                 f"projection: columns must be orthonormal (|PᵀP − I| = {err:.3g}); "
                 "orthonormalize it, e.g. with numpy.linalg.qr(P)[0]"
             )
-        return p.tolist()
+        value = p.tolist()
+        if "projection" not in self._property_lock and value == self.projection:
+            # Set from Python to the value it already holds: not sent by traitlets, though
+            # the view may have toured elsewhere since.
+            self._projection_set += 1
+        return value
+
+    @traitlets.validate("class_colors")
+    def _valid_class_colors(self, proposal):
+        return self._colors(proposal["value"])
+
+    @traitlets.validate("predictions")
+    def _valid_predictions(self, proposal):
+        p = proposal["value"]
+        if p is not None and self.points is not None and p.shape != self.points.shape[:2]:
+            raise traitlets.TraitError(
+                f"predictions: expected shape {self.points.shape[:2]} (frames, points), "
+                f"got {p.shape}"
+            )
+        return p
+
+    @traitlets.validate("zoom")
+    def _valid_zoom(self, proposal):
+        v = float(proposal["value"])
+        if not 0.1 <= v <= 100:
+            raise traitlets.TraitError(f"zoom: expected 0.1..100, got {v}")
+        return v
 
     @traitlets.validate("speed")
     def _valid_speed(self, proposal):
@@ -557,7 +681,8 @@ class GrandTour(NbvizWidget):
     # --- public ------------------------------------------------------------------------
     def projected(self, frame: float | None = None) -> np.ndarray:
         """The points of ``frame`` (default: the current one, interpolated) times the current
-        projection: ``[n, 2]`` in the view's units (the unit circle fits the plot)."""
+        projection: ``[n, 2]`` in the view's units (the view draws them times ``zoom``, with
+        the unit circle, where the axis handles end, fitted to the plot)."""
         f = self.frame if frame is None else float(frame)
         last = self.points.shape[0] - 1
         if not 0 <= f <= last:
@@ -568,6 +693,12 @@ class GrandTour(NbvizWidget):
         x = self.points[f0] * (1 - a) + self.points[f1] * a
         return x @ np.asarray(self.projection, dtype=np.float32)
 
+    def color_of(self, k: int) -> str:
+        """The colour class ``k`` is drawn in: ``class_colors[k]`` or the palette's."""
+        if 0 <= k < len(self.class_colors):
+            return self.class_colors[k]
+        return PALETTE[k % len(PALETTE)]
+
     def figure(self, frame: float | None = None, axes: bool = True, legend: bool = True):
         """The current view as a matplotlib figure: points of ``frame`` (default: the current
         frame) under the current projection, with the axis handles and a class legend."""
@@ -576,7 +707,7 @@ class GrandTour(NbvizWidget):
 
         from ..plotting import new_figure
 
-        xy = self.projected(frame)
+        xy = self.projected(frame) * self.zoom
         fig = new_figure(figsize=(5.5, 5.5), layout="constrained")
         ax = fig.add_subplot()
         labels = self.labels
@@ -588,7 +719,7 @@ class GrandTour(NbvizWidget):
         alpha = np.where(sel | (not self.selection), 0.85, 0.2)
         size = self.point_size**2
         codes = np.zeros(self.n, np.int64) if labels is None else labels.astype(np.int64)
-        rgba = np.array([to_rgba(PALETTE[k % len(PALETTE)]) for k in codes])
+        rgba = np.array([to_rgba(self.color_of(k)) for k in codes])
         rgba[:, 3] = alpha
         ax.scatter(*xy[keep].T, s=size, c=rgba[keep], linewidths=0)
         handles = []
@@ -596,9 +727,8 @@ class GrandTour(NbvizWidget):
             for k in np.unique(codes[keep]):
                 name = self.class_names[k] if 0 <= k < len(self.class_names) else str(k)
                 handles.append(
-                    Line2D([], [], ls="", marker="o", ms=5, color=PALETTE[k % len(PALETTE)],
-                           label=name)
-                )  # fmt: skip
+                    Line2D([], [], ls="", marker="o", ms=5, color=self.color_of(k), label=name)
+                )
         if sel.any():
             ax.scatter(*xy[sel & keep].T, s=size * 2.5, facecolors="none", edgecolors="k", lw=0.6)
         if axes:

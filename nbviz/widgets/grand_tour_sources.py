@@ -92,6 +92,17 @@ def _model_outputs(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> 
     return torch.cat(outs)
 
 
+def _predicted(outputs) -> np.ndarray | None:
+    """argmax class per row of ``outputs`` (logits or probabilities), or None if it is not a
+    2-D score table with two or more columns."""
+    if outputs is None:
+        return None
+    out = torch.as_tensor(outputs)
+    if out.ndim != 2 or out.shape[1] < 2:
+        return None
+    return out.argmax(1).numpy().astype(np.int32)
+
+
 def _check_layer(model: nn.Module, layer) -> str:
     if not isinstance(layer, str):
         raise TypeError(f"layer: expected a layer name (str), got {type(layer).__name__}")
@@ -195,7 +206,7 @@ def tour_from_training(
     if model is not None and data is not None and have_states:
         layer = _check_layer(model, layer)
         work = copy.deepcopy(model)
-        frames = []
+        frames, preds = [], []
         for t, state in enumerate(states):
             try:
                 work.load_state_dict(state)
@@ -204,12 +215,16 @@ def tour_from_training(
                     f"result_or_snapshots: snapshot {t} does not fit the model: {err}"
                 ) from None
             frames.append(_capture(work, x, layer).numpy())
+            preds.append(_predicted(frames[-1] if layer in (LOGITS, SOFTMAX) else
+                                    _model_outputs(work, x).reshape(len(x), -1)))  # fmt: skip
         if labels is None:
             labels = y
     elif recorded is not None and isinstance(recorded[0], np.ndarray):
         frames = [a.reshape(len(a), -1) if a.ndim > 1 else a for a in recorded]
         if layer == SOFTMAX and all(f.ndim == 2 for f in frames):
             frames = [torch.softmax(torch.as_tensor(f).float(), 1).numpy() for f in frames]
+        # Arrays of any layer: only the score layers say what the model predicted.
+        preds = [_predicted(f) if layer in (LOGITS, SOFTMAX) else None for f in frames]
         if labels is None:
             labels = y
     elif recorded is not None and all(layer in r or (layer == SOFTMAX and LOGITS in r)
@@ -219,6 +234,8 @@ def tour_from_training(
         if layer == SOFTMAX and key == LOGITS:
             frames = [torch.softmax(f, 1) for f in frames]
         frames = [f.numpy() for f in frames]
+        preds = [_predicted(r[LOGITS].reshape(len(r[LOGITS]), -1)) if LOGITS in r else None
+                 for r in recorded]  # fmt: skip
         if labels is None:
             labels = stored_labels if stored_labels is not None else y
     else:
@@ -253,6 +270,8 @@ def tour_from_training(
     if x is not None and len(x) != n:
         raise ValueError(f"data: has {len(x)} items but the snapshots have {n} points")
     kwargs.setdefault("frame_labels", [f"epoch {e}" for e in epochs])
+    if all(p is not None and len(p) == n for p in preds):
+        kwargs.setdefault("predictions", np.stack(preds))
     tour = _finish(
         cls, frames, labels, class_names, dims=dims,
         dim_names=_dim_names(widths[0], class_names, layer),
@@ -305,6 +324,7 @@ def tour_from_layers(
         ) from err
     kwargs.setdefault("frame_labels", list(seq.names))
     kwargs.setdefault("dim_names", [f"a{i + 1}" for i in range(seq.coords.shape[2])])
+    kwargs.setdefault("predictions", _predicted(_model_outputs(model, xt).reshape(len(xt), -1)))
     tour = cls(seq.coords, labels, class_names, thumbnails=_thumbs(xt, thumbnails), **kwargs)
     tour.sequence = seq
     tour.layers = list(seq.names)
@@ -464,6 +484,15 @@ def tour_from_adversarial(
     preds = res.predictions
     success = (preds == ta) if targeted else (preds != ya)
     kwargs.setdefault("frame_labels", [f"step {t}" for t in range(n_steps)])
+    # Each attacked copy wears its true class's colour (the selection ring tells them apart),
+    # and the hover card follows its predicted class step by step.
+    palette = [cls.PALETTE[k % len(cls.PALETTE)] for k in range(len(names))]
+    kwargs.setdefault("class_colors", palette + [palette[k] for k in sources])
+    clean_pred = clean_logits.argmax(1).to(torch.int32)
+    kwargs.setdefault(
+        "predictions",
+        torch.cat([clean_pred.expand(n_steps, n), preds.to(torch.int32)], dim=1).numpy(),
+    )
     tour = _finish(
         cls, frames, labels, all_names, dims=dims,
         dim_names=_dim_names(frames[0].shape[1], names, layer), thumbnails=thumbs, **kwargs,

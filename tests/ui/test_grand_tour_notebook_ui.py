@@ -3,7 +3,12 @@ reaches Python, and no error reaches the console (the ``page`` fixture checks)."
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+from pathlib import Path
+
+import numpy as np
 
 from .conftest import ARTIFACTS
 from .harness import (
@@ -16,6 +21,8 @@ from .harness import (
 )
 
 NOTEBOOK = "01-grand-tour.ipynb"
+REPO = Path(__file__).resolve().parents[2]
+README_SHOT = REPO / "docs" / "images" / "grand-tour.png"
 # The notebook's tour variables, in the order their cells come.
 TOURS = ("epochs_tour", "layers_tour", "attack_tour", "targeted_tour")
 
@@ -85,6 +92,41 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
         n_sel = kernel_eval(kc, "len(attack_tour.selection)")
         assert n_sel == kernel_eval(kc, "len(attack_tour.attacked_indices)") > 0
 
+        # The README's picture: the untargeted attack at its last step, hovering a copy.
+        kernel_eval(kc, "setattr(attack_tour, 'playing', False) or 0")
+        kernel_eval(kc, "setattr(attack_tour, 'projection', ring(10)) or 0")  # class spokes
+        kernel_eval(kc, "setattr(attack_tour, 'frame', float(len(attack_tour.frame_labels) - 1))"
+                        " or 0")  # fmt: skip
+        page.evaluate(_SHOW_CELL_JS, [cells["attack_tour"], "attack_tour"])
+        root = '[data-test-tour="attack_tour"] .nbviz-grand-tour'
+        page.wait_for_selector(f'{root}[data-frame="8.000"]', timeout=10_000)
+        # Setting the projection the trait already holds (the notebook set ring(10) before
+        # the tour moved on) still moves the view there.
+        js_p = page.evaluate("(sel) => document.querySelector(sel).__nbvizTest.projection()", root)
+        assert np.allclose(js_p, kernel_eval(kc, "ring(10)"), atol=1e-9)
+        page.locator(root).first.scroll_into_view_if_needed()
+        i = kernel_eval(kc, "int(attack_tour.attacked_indices[0])")
+        p = page.evaluate(
+            "([sel, i]) => document.querySelector(sel).__nbvizTest.projectPoint(i)", [root, i]
+        )
+        page.mouse.move(p["x"], p["y"])
+        card = f"{root} .nbviz-grand-tour-card"
+        page.wait_for_selector(f"{card}:not([hidden])", timeout=10_000)
+        assert "predicted at step 8:" in page.locator(card).first.text_content()
+        time.sleep(0.3)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "grand-tour.png"
+        page.locator(root).first.screenshot(path=str(shot))
+        if os.environ.get("NBVIZ_UPDATE_SCREENSHOTS") == "1":
+            README_SHOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, README_SHOT)
+
     ARTIFACTS.mkdir(exist_ok=True)
     shots = notebook_screenshots(page, ARTIFACTS / "grand-tour-notebook", max_shots=12)
     assert len(shots) >= 3, "the notebook should be several screens long"
+
+
+def test_readme_screenshot_exists():
+    """The README's Grand Tour picture is one this test took (NBVIZ_UPDATE_SCREENSHOTS=1)."""
+    assert README_SHOT.exists() and README_SHOT.stat().st_size > 10_000
+    assert "docs/images/grand-tour.png" in (REPO / "README.md").read_text()

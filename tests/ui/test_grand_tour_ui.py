@@ -23,8 +23,10 @@ SETUP = (
     "rng = np.random.default_rng(0)\n"
     "mix = [np.eye(64), np.eye(64) + 0.6 * rng.normal(size=(64, 64)) / 8, np.eye(64)[::-1]]\n"
     "frames = [x @ m for m in mix]\n"
+    "pred = (ds.labels[:600].numpy() + np.arange(3)[:, None]) % 10  # a made-up 'model'\n"
     "tour = GrandTour.from_activations(frames, ds.labels[:600], ds.class_names, dims=10,\n"
-    "    thumbnails=ds.images[:600], frame_labels=['step 0', 'step 1', 'step 2'], height=420)\n"
+    "    thumbnails=ds.images[:600], frame_labels=['step 0', 'step 1', 'step 2'], height=420,\n"
+    "    predictions=pred)\n"
     "tour"
 )
 
@@ -64,11 +66,20 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
     _shoot(page, "grand-tour-light.png")
 
     with lab.kernel(name) as kc:
-        # Hold the tour still so positions are stable while we aim.
-        kernel_eval(kc, "setattr(tour, 'playing', False) or 0")
+        # Pause with the view's button (holding positions still while we aim): Python's
+        # `projection` gets the paused view.
+        page.locator(".nbviz-grand-tour-play").first.click()
         page.wait_for_selector('.nbviz-grand-tour-play[aria-pressed="false"]', timeout=10_000)
-        time.sleep(0.5)  # pausing writes the paused view's projection to Python
-        before = np.array(kernel_eval(kc, "tour.projection"))
+        assert wait_until(lambda: kernel_eval(kc, "tour.playing"), lambda v: v is False) is False
+        shown = np.array(_test_call(page, "t.projection()"))
+        before = np.array(
+            wait_until(
+                lambda: kernel_eval(kc, "tour.projection"),
+                lambda v: np.allclose(np.array(v), shown, atol=1e-9),
+            )
+        )
+        assert np.allclose(before, shown, atol=1e-9), "the paused view did not reach Python"
+        assert np.abs(before - np.eye(10)[:, :2]).max() > 0.01  # the tour had moved
 
         # Drag axis 0's knob: Python's projection changes, stays orthonormal.
         k = _test_call(page, "t.knobPosition(0)")
@@ -92,12 +103,40 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         assert np.abs(after - before).max() > 0.05, "dragging an axis did not change it"
         assert np.allclose(after.T @ after, np.eye(2), atol=1e-3)
 
-        # Hover a point: the card names it.
+        # Hover a point: the card names it, with the prediction at this frame; scrubbing
+        # the frame under the pointer updates that line.
         p = _test_call(page, "t.projectPoint(args[0])", 5)
         page.mouse.move(p["x"], p["y"])
         page.wait_for_selector(".nbviz-grand-tour-card:not([hidden])", timeout=10_000)
-        assert "#" in page.locator(".nbviz-grand-tour-card").first.text_content()
+        card = page.locator(".nbviz-grand-tour-card").first
+        names = kernel_eval(kc, "list(ds.class_names)")
+        i = int(card.text_content().split("·")[0].strip().lstrip("#"))
+        label = kernel_eval(kc, f"int(ds.labels[{i}])")
+        assert f"#{i} · {names[label]}" in card.text_content()
+        assert f"predicted at step 0: {names[label]}" in card.text_content()
+        kernel_eval(kc, "setattr(tour, 'frame', 1.0) or 0")
+        page.wait_for_function(
+            "(want) => document.querySelector('.nbviz-grand-tour-card').textContent.includes(want)",
+            arg=f"predicted at step 1: {names[(label + 1) % 10]}",
+            timeout=10_000,
+        )
         _shoot(page, "grand-tour-hover.png")
+        kernel_eval(kc, "setattr(tour, 'frame', 0.0) or 0")
+        page.wait_for_selector(f'{ROOT}[data-frame="0.000"]', timeout=10_000)
+
+        # The mouse wheel zooms the points (not the axis handles), and Python hears of it.
+        zoom0 = kernel_eval(kc, "tour.zoom")
+        q0 = _test_call(page, "t.projectPoint(args[0])", 5)
+        k0 = _test_call(page, "t.knobPosition(0)")
+        page.mouse.wheel(0, -300)
+        zoom1 = wait_until(lambda: kernel_eval(kc, "tour.zoom"), lambda v: v > zoom0 * 1.2)
+        assert zoom1 > zoom0 * 1.2, (zoom0, zoom1)
+        q1 = _test_call(page, "t.projectPoint(args[0])", 5)
+        assert _test_call(page, "t.knobPosition(0)") == k0
+        assert q1 != q0
+        kernel_eval(kc, f"setattr(tour, 'zoom', {zoom0}) or 0")
+        page.wait_for_selector(f'{ROOT}[data-zoom="{zoom0:.4f}"]', timeout=10_000)
+        assert _test_call(page, "t.projectPoint(args[0])", 5) == q0
 
         # Lasso the left half of the plot (starting in a corner, away from every knob).
         box = page.locator(STAGE).first.bounding_box()
@@ -236,3 +275,51 @@ def test_largest_dimension_draws_and_frame_time_is_small(page, lab, write_notebo
     assert stats["count"] > 10
     assert stats["median"] < 30, stats
     _shoot(page, "grand-tour-128d.png")
+
+
+def test_kernel_restart_and_rerun_keep_working(page, lab, write_notebook):
+    name = write_notebook(
+        "grand_tour_restart_ui.ipynb",
+        "import numpy as np\n"
+        "from nbviz.widgets.grand_tour import GrandTour\n"
+        "tour = GrandTour(np.random.default_rng(2).normal(size=(400, 6)), [0, 1, 2, 3] * 100)\n"
+        "tour",
+    )
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    page.wait_for_selector(f'{ROOT}[data-ready="true"]', timeout=30_000)
+    page.evaluate(
+        "async () => { const p = window.jupyterapp.shell.currentWidget;"
+        " await p.sessionContext.session.kernel.restart(); }"
+    )
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+        " === 'idle'",
+        timeout=60_000,
+    )
+    with lab.kernel(name) as kc:
+        assert kernel_eval(kc, "'tour' in globals()") is False  # a fresh kernel
+    run_all_cells(page)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{ROOT}[data-ready=\"true\"]').length === 1",
+        timeout=30_000,
+    )
+    assert element_ink(page, CANVAS)["ink"] > 500
+    with lab.kernel(name) as kc:
+        # Both directions work with the new kernel's widget.
+        kernel_eval(kc, "setattr(tour, 'selection', [1, 2, 3]) or 0")
+        page.wait_for_selector(f'{ROOT}[data-selected="3"]', timeout=10_000)
+        page.locator(".nbviz-grand-tour-legend button").nth(2).click()
+        assert wait_until(lambda: kernel_eval(kc, "tour.hidden_classes"), lambda v: v) == [2]
+        # Pausing and setting a projection in one go: the view takes Python's projection
+        # and does not write its own paused view over it.
+        kernel_eval(
+            kc,
+            "(setattr(tour, 'playing', False), "
+            "setattr(tour, 'projection', np.eye(6)[:, [5, 1]].tolist()), 0)[-1]",
+        )
+        page.wait_for_selector('.nbviz-grand-tour-play[aria-pressed="false"]', timeout=10_000)
+        time.sleep(1.0)
+        want = np.eye(6)[:, [5, 1]]
+        assert np.allclose(_test_call(page, "t.projection()"), want)
+        assert np.allclose(kernel_eval(kc, "tour.projection"), want)

@@ -10,7 +10,7 @@ import torch
 import traitlets
 from ipywidgets.widgets.widget import _remove_buffers
 
-from nbviz.widgets.grand_tour import GrandTour, normalize_points, pca_reduce
+from nbviz.widgets.grand_tour import PALETTE, GrandTour, fit_zoom, normalize_points, pca_reduce
 
 
 def _pts(n=40, d=6, frames=None, seed=0):
@@ -231,3 +231,61 @@ def test_from_activations_with_fewer_points_than_dims():
     assert tour.points.shape == (2, 50, 64)
     assert len(tour.dim_names) == 64
     assert np.isfinite(tour.points).all()
+
+
+# --- class colours, predictions, zoom --------------------------------------------------------
+def test_class_colors_any_matplotlib_colour_stored_as_hex():
+    pts = np.random.default_rng(0).normal(size=(6, 3))
+    tour = GrandTour(pts, [0, 1, 2] * 2, class_colors=["red", (0, 0, 1), "#00ff00"])
+    assert tour.class_colors == ["#ff0000", "#0000ff", "#00ff00"]
+    assert tour.color_of(1) == "#0000ff" and tour.color_of(5) == PALETTE[5]
+    tour.class_colors = ["tab:orange"]
+    assert tour.class_colors == ["#ff7f0e"]
+    with pytest.raises(ValueError, match=r"class_colors\[1\]: 'nope' is not a colour"):
+        GrandTour(pts, class_colors=["red", "nope"])
+    with pytest.raises(TypeError, match="class_colors: expected a sequence"):
+        GrandTour(pts, class_colors="red")
+
+
+def test_predictions_per_point_or_per_frame():
+    pts = np.random.default_rng(0).normal(size=(3, 5, 4))
+    tour = GrandTour(pts, [0, 1, 0, 1, 0], predictions=[1, 1, 0, 1, -1])
+    assert tour.predictions.shape == (3, 5) and tour.predictions.dtype == np.int32
+    assert tour.predictions[2].tolist() == [1, 1, 0, 1, -1]
+    per_frame = np.arange(15).reshape(3, 5) % 2
+    assert GrandTour(pts, predictions=per_frame).predictions.tolist() == per_frame.tolist()
+    with pytest.raises(ValueError, match=r"predictions: expected shape \(5,\) or \(3, 5\)"):
+        GrandTour(pts, predictions=[0, 1])
+    with pytest.raises(TypeError, match="predictions: expected integer class indices"):
+        GrandTour(pts, predictions=np.zeros(5))
+    with pytest.raises(traitlets.TraitError, match="predictions: expected shape"):
+        tour.predictions = np.zeros((2, 5), np.int32)
+
+
+def test_zoom_auto_fills_the_view_for_wide_data():
+    rng = np.random.default_rng(0)
+    narrow = GrandTour(rng.normal(size=(500, 2)))
+    assert narrow.zoom == 1.0  # a 2-D cloud already fills it
+    wide = GrandTour(rng.normal(size=(500, 100)))
+    # The projected cloud of 100 isotropic dims is ~sqrt(2/100) of the norms: zoom in to fit,
+    # so that about 98% of a typical view's points stay within 0.9 of the plot's radius.
+    r = np.quantile(np.linalg.norm(wide.projected(), axis=1), 0.98) * wide.zoom
+    assert 3 < wide.zoom <= 8 and 0.6 < r < 1.2
+    assert GrandTour(rng.normal(size=(50, 10)), zoom=2.5).zoom == 2.5
+    with pytest.raises(traitlets.TraitError, match=r"zoom: expected 0\.1\.\.100"):
+        wide.zoom = 0
+    assert fit_zoom(np.zeros((1, 10, 3), np.float32)) == 1.0
+
+
+def test_setting_the_same_projection_again_still_reaches_the_view():
+    tour = GrandTour(np.random.default_rng(0).normal(size=(20, 4)))
+    sent = []
+    tour.observe(lambda c: sent.append(c["name"]), names=["projection", "_projection_set"])
+    p = np.eye(4)[:, [1, 2]].tolist()
+    tour.projection = p
+    assert sent == ["projection"]
+    tour.projection = p  # the view may have toured on: it must hear of it again
+    assert sent == ["projection", "_projection_set"]
+    with tour._lock_property(projection=p):  # a write from the view itself: no bump
+        tour.set_state({"projection": p})
+    assert sent == ["projection", "_projection_set"]

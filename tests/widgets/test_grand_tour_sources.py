@@ -189,3 +189,40 @@ def test_bad_inputs(trained, data):
         GrandTour.from_layers("model", data)
     with pytest.raises(ValueError, match="max_dims"):
         GrandTour.from_layers(model, data, max_dims=500)
+
+
+# --- predictions and colours the sources fill in -----------------------------------------
+def test_sources_fill_predictions_per_frame(trained, data):
+    model, result = trained
+    y = data.labels.numpy()
+    tour = GrandTour.from_training(result, model, data, layer="fc1", dims=16)
+    # fc1 is no score layer: the predictions come from replaying each epoch's logits
+    want = [capture_activations(model, data, "logits")["logits"].argmax(1).numpy()]
+    assert tour.predictions.shape == (3, 240) and tour.predictions.dtype == np.int32
+    assert np.array_equal(tour.predictions[-1], want[0])
+    acc = (tour.predictions == y).mean(axis=1)
+    assert acc[-1] > 0.9 > acc[0]  # the model learns across the frames
+    recorded = GrandTour.from_training(result)  # recorded logits, no replay
+    assert np.array_equal(recorded.predictions, tour.predictions)
+
+    layers = GrandTour.from_layers(model, data, layers=["fc1", "logits"], max_dims=8)
+    assert np.array_equal(layers.predictions[0], want[0])
+    assert np.array_equal(layers.predictions[1], want[0])  # one prediction for all layers
+
+
+def test_adversarial_colours_and_step_predictions(trained, data):
+    model, _ = trained
+    tour = GrandTour.from_adversarial(model, data, eps=0.3, steps=4, n_attacked=30)
+    n, m = 240, 30
+    # each attacked copy is drawn in its true class's colour
+    true = data.labels.numpy()[tour.attacked_sources]
+    copy_codes = tour.labels[n:]
+    assert [tour.color_of(int(c)) for c in copy_codes] == [tour.color_of(int(k)) for k in true]
+    assert len(tour.class_colors) == len(tour.class_names)
+    # predictions: clean points constant, copies follow the attack step by step
+    assert tour.predictions.shape == (5, n + m)
+    assert (tour.predictions[:, :n] == tour.predictions[0, :n]).all()
+    assert np.array_equal(tour.predictions[:, n:], tour.attack.predictions.numpy())
+    assert np.array_equal(tour.predictions[0, n:], true)  # step 0: correctly classified
+    flipped = (tour.predictions[-1, n:] != true).mean()
+    assert flipped == pytest.approx(tour.success_rate[-1])

@@ -1,4 +1,5 @@
-// The hover card: a point's index and label, and its thumbnail drawn into a small canvas.
+// The hover card: a point's index and label (and more lines of text, e.g. the model's
+// prediction at the current frame), and its thumbnail drawn into a small canvas.
 // Text via textContent only.
 import { h } from "../lib/dom.js";
 
@@ -31,12 +32,25 @@ export function createHoverCard(container) {
   el.hidden = true;
   container.appendChild(el);
   let shown = -1;
+  let shownText = "";
 
-  /** Show point `i` at (x, y) container px; `thumbs` is a decoded uint8 stack or null. */
-  function show(i, label, thumbs, x, y) {
+  /**
+   * Show point `i` at (x, y) container px with `lines` of text (one string or several);
+   * `thumbs` is a decoded uint8 stack or null.
+   */
+  function show(i, lines, thumbs, x, y) {
+    const all = Array.isArray(lines) ? lines : [String(lines)];
+    const joined = all.join("\n");
+    if (joined !== shownText) {
+      shownText = joined;
+      text.replaceChildren(...all.map((line) => {
+        const row = h("div");
+        row.textContent = line;
+        return row;
+      }));
+    }
     if (shown !== i) {
       shown = i;
-      text.textContent = label ? `#${i} · ${label}` : `#${i}`;
       const ctx = thumbs && canvas.getContext ? canvas.getContext("2d") : null;
       if (ctx && typeof ImageData === "function" && i < thumbs.shape[0]) {
         const [, hh, ww] = thumbs.shape;
@@ -65,6 +79,7 @@ export function createHoverCard(container) {
   function hide() {
     el.hidden = true;
     shown = -1;
+    shownText = "";
   }
 
   return { el, show, hide, destroy: () => el.remove() };

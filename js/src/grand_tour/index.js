@@ -7,9 +7,10 @@
 // the lasso and the hover ring. Picking and lasso tests run on the CPU, on pointer events.
 //
 // Model (nbviz/widgets/grand_tour.py): points {float32 [T, n, d]}, labels {int32 [n]} or
-// null, class_names, dim_names, thumbnails {uint8 [n, h, w, c]} or null, projection
-// [[x, y] × d], playing, speed, frame, frame_labels, selection, hidden_classes,
-// point_size, height, seed, plus the job_* traits of the status strip.
+// null, class_names, class_colors, dim_names, thumbnails {uint8 [n, h, w, c]} or null,
+// predictions {int32 [T, n]} or null, projection [[x, y] × d], zoom, playing, speed,
+// frame, frame_labels, selection, hidden_classes, point_size, height, seed, plus the
+// job_* traits of the status strip.
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { TABLEAU10, categoricalColor } from "../lib/palette.js";
@@ -58,6 +59,7 @@ const CSS = `
   color: var(--jp-ui-inverse-font-color1, #fff); background: var(--jp-inverse-layout-color1, rgba(33,33,33,0.92)); }
 .nbviz-grand-tour-card[hidden] { display: none; }
 .nbviz-grand-tour-thumb { image-rendering: pixelated; }
+.nbviz-grand-tour-card-text { text-align: center; white-space: nowrap; }
 .nbviz-grand-tour-thumb[hidden] { display: none; }
 `;
 
@@ -72,6 +74,9 @@ const HOVER_RADIUS = 10;
 const MAX_AXIS_LABELS = 16;
 /** Writes of projection / frame to Python: at most this often (ms). */
 const SYNC_INTERVAL = 34;
+/** Range of the zoom the mouse wheel sets (the Python trait allows 0.1..100). */
+const ZOOM_MIN = 0.25;
+const ZOOM_MAX = 40;
 
 const nextFrame = typeof requestAnimationFrame === "function" ? (cb) => requestAnimationFrame(cb) : (cb) => setTimeout(() => cb(performance.now()), 16);
 const cancelFrame = typeof cancelAnimationFrame === "function" ? (id) => cancelAnimationFrame(id) : (id) => clearTimeout(id);
@@ -105,6 +110,8 @@ class GrandTourView {
     this.data = null; // {points: Float32Array, frames, n, d}
     this.labels = null;
     this.thumbs = null;
+    this.predictions = null;
+    this.pointer = null; // last pointer position over the plot (stage px), for the hover card
     this.tour = null;
     this.frame = 0;
     this.framesPlaying = false;
@@ -127,6 +134,7 @@ class GrandTourView {
     this.root.insertBefore(this.status.el, this.controls);
     this.sendProjection = throttle((rows) => this.writeModel("projection", rows), SYNC_INTERVAL);
     this.sendFrame = throttle((f) => this.writeModel("frame", f), SYNC_INTERVAL);
+    this.sendZoom = throttle((z) => this.writeModel("zoom", z), SYNC_INTERVAL);
     this.bindModel();
     this.bindDom();
     this.initGL();
@@ -185,14 +193,23 @@ class GrandTourView {
       this.schedule();
     });
     on("change:class_names", () => this.buildLegend());
+    on("change:class_colors", () => {
+      this.uploadClasses();
+      this.buildLegend();
+      this.schedule();
+    });
+    on("change:predictions", () => this.readPredictions());
+    on("change:zoom", () => {
+      if (Number(this.model.get("zoom")) === this.lastSentZoom) return;
+      this.xyCache = null;
+      this.schedule();
+    });
     on("change:thumbnails", () => this.readThumbnails());
     on("change:dim_names", () => this.schedule());
     on("change:projection", () => this.readModelProjection());
-    on("change:playing", () => {
-      this.syncControls();
-      // Paused: Python's `projection` gets the view the user now sees.
-      if (!this.model.get("playing") && this.tour) this.sendProjection.call(projectionRows(this.tour.projection(), this.tour.d));
-    });
+    // Python set the projection the model already holds: go there (the tour has moved on).
+    on("change:_projection_set", () => this.readModelProjection(true));
+    on("change:playing", () => this.syncControls());
     on("change:speed", () => this.syncControls());
     on("change:frame", () => this.readModelFrame());
     on("change:frame_labels", () => this.syncControls());
@@ -208,7 +225,7 @@ class GrandTourView {
   bindDom() {
     const o = this.overlay;
     this.disposers.push(
-      listen(this.playButton, "click", () => this.writeModel("playing", !this.model.get("playing"))),
+      listen(this.playButton, "click", () => this.togglePlaying()),
       listen(this.speedInput, "input", () => this.writeModel("speed", Number(this.speedInput.value))),
       listen(this.framePlayButton, "click", () => this.toggleFramePlay()),
       listen(this.frameInput, "input", () => {
@@ -220,6 +237,7 @@ class GrandTourView {
       listen(o, "pointerup", (e) => this.onPointerUp(e)),
       listen(o, "pointercancel", () => this.cancelPress()),
       listen(o, "pointerleave", () => this.onPointerLeave()),
+      listen(o, "wheel", (e) => this.onWheel(e), { passive: false }),
       listen(this.stage, "keydown", (e) => {
         if (e.key !== "Escape") return;
         e.stopPropagation(); // JupyterLab would otherwise leave the cell's edit mode
@@ -250,16 +268,33 @@ class GrandTourView {
     }
   }
 
+  /**
+   * The ▶/❚❚ button. Pausing here also writes the view the user now sees to Python's
+   * `projection`. (A pause set from Python writes nothing: Python may set a projection
+   * right after, and a write from here could overtake it.)
+   */
+  togglePlaying() {
+    const playing = !this.model.get("playing");
+    this.writeModel("playing", playing);
+    if (!playing && this.tour) {
+      this.sendProjection.cancel();
+      this.writeModel("projection", projectionRows(this.tour.projection(), this.tour.d));
+    }
+  }
+
   writeModel(name, value) {
     if (name === "projection") this.lastSentProjection = value;
     if (name === "frame") this.lastSentFrame = value;
+    if (name === "zoom") this.lastSentZoom = value;
     this.model.set(name, value);
     this.model.save_changes();
   }
 
   // --- WebGL ------------------------------------------------------------------------
   initGL() {
-    const gl = this.canvas.getContext ? this.canvas.getContext("webgl2", { antialias: true, premultipliedAlpha: true }) : null;
+    // No MSAA: the points are already smoothed in the fragment shader, and multisampling
+    // cost 2-4x the frame time under software WebGL (measured at 100k points).
+    const gl = this.canvas.getContext ? this.canvas.getContext("webgl2", { antialias: false, premultipliedAlpha: true }) : null;
     this.gl = gl;
     this.root.dataset.webgl = gl ? "2" : "none";
     if (!gl) {
@@ -349,7 +384,7 @@ class GrandTourView {
     if (!g) return;
     const count = Math.min(this.classCount(), g.maxTexture);
     g.classCount = Math.max(1, count);
-    g.classTex = byteRowTexture(this.gl, 1, classBytes(count, this.hidden, (k) => categoricalColor(k)), g.classTex);
+    g.classTex = byteRowTexture(this.gl, 1, classBytes(count, this.hidden, (k) => this.colorOf(k)), g.classTex);
   }
 
   // --- model → state ----------------------------------------------------------------
@@ -376,6 +411,7 @@ class GrandTourView {
     if (!d) this.tour = null;
     this.readLabels();
     this.readThumbnails();
+    this.readPredictions();
     this.readSelection(false);
     this.readHidden(false);
     this.readModelProjection();
@@ -409,6 +445,18 @@ class GrandTourView {
     }
   }
 
+  readPredictions() {
+    this.predictions = null;
+    try {
+      const p = decodeOptionalArray(this.model.get("predictions"));
+      if (p && this.data && p.shape.length === 2 && p.shape[0] === this.data.frames && p.shape[1] === this.data.n) {
+        this.predictions = p.data;
+      }
+    } catch (err) {
+      console.error(err);
+    }
+  }
+
   readSelection(upload = true) {
     const n = this.data ? this.data.n : 0;
     const sel = (this.model.get("selection") ?? []).filter((i) => Number.isInteger(i) && i >= 0 && i < n);
@@ -430,10 +478,11 @@ class GrandTourView {
     }
   }
 
-  readModelProjection() {
+  readModelProjection(force = false) {
     if (!this.tour) return;
     const value = this.model.get("projection");
-    if (value === this.lastSentProjection) return; // our own write, echoed locally
+    if (value === this.lastSentProjection && !force) return; // our own write, echoed locally
+    this.sendProjection.cancel(); // Python's projection wins over a pending write of ours
     const p = readProjection(value, this.tour.d);
     if (p) this.tour.setProjection(p);
     this.schedule();
@@ -450,6 +499,7 @@ class GrandTourView {
     this.frame = Math.min(Math.max(Number.isFinite(f) ? f : 0, 0), Math.max(0, frames - 1));
     this.xyCache = null;
     if (write) this.sendFrame.call(Math.round(this.frame * 1000) / 1000);
+    if (this.hover >= 0) this.showCard(); // its prediction is per frame
     this.syncFrameControls();
     this.schedule();
   }
@@ -459,6 +509,19 @@ class GrandTourView {
     let max = names.length;
     if (this.labels) for (let i = 0; i < this.labels.length; i++) if (this.labels[i] + 1 > max) max = this.labels[i] + 1;
     return Math.max(1, max);
+  }
+
+  /** CSS colour of class k: the model's class_colors[k], else the palette's. */
+  colorOf(k) {
+    const colors = this.model.get("class_colors") ?? [];
+    return k >= 0 && k < colors.length && /^#[0-9a-f]{6}$/i.test(colors[k]) ? colors[k] : categoricalColor(k);
+  }
+
+  /** Projection units → canvas for the points: the view's mapping times `zoom`. */
+  get pointView() {
+    const v = this.view;
+    const z = Number(this.model.get("zoom"));
+    return { ...v, scale: v.scale * (Number.isFinite(z) && z > 0 ? z : 1) };
   }
 
   className(k) {
@@ -506,7 +569,7 @@ class GrandTourView {
     const shown = Math.min(count, 100);
     for (let k = 0; k < shown; k++) {
       const swatch = h("span", "nbviz-grand-tour-swatch");
-      swatch.style.background = categoricalColor(k);
+      swatch.style.background = this.colorOf(k);
       const name = h("span");
       name.textContent = this.className(k);
       const b = h("button", "", { type: "button", "aria-pressed": String(!this.hidden.has(k)), "data-class": String(k) }, [swatch, name]);
@@ -514,7 +577,7 @@ class GrandTourView {
       b.addEventListener("click", () => this.toggleClass(k));
       this.legend.appendChild(b);
     }
-    if (count > TABLEAU10.length) {
+    if (count > TABLEAU10.length && (this.model.get("class_colors") ?? []).length < count) {
       const note = h("span", "nbviz-grand-tour-note");
       note.textContent = `${count} classes: colours repeat after ${TABLEAU10.length}` + (count > shown ? ` (legend shows ${shown})` : "");
       this.legend.appendChild(note);
@@ -598,6 +661,7 @@ class GrandTourView {
       this.root.dataset.pointsDrawnAt = String(Date.now());
       this.root.dataset.pointsDrawnN = String(this.data.n);
     }
+    this.root.dataset.zoom = (Number(this.model.get("zoom")) || 1).toFixed(4);
     this.root.dataset.ready = "true";
   }
 
@@ -606,7 +670,7 @@ class GrandTourView {
     const gl = this.gl;
     if (!g || !g.dataTex || gl.isContextLost()) return;
     const { frames, n, d } = this.data;
-    const v = this.view;
+    const v = this.pointView;
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
@@ -738,14 +802,14 @@ class GrandTourView {
       x += val * p[2 * k];
       y += val * p[2 * k + 1];
     }
-    return toScreen(this.view, x, y);
+    return toScreen(this.pointView, x, y);
   }
 
   /** All points' CSS px at the current view; O(n·d), only on pointer events. */
   screenPositions() {
     if (!this.xyCache) {
       const { frames, n, d } = this.data;
-      this.xyCache = projectAll(this.data.points, { frames, n, d }, this.frame, this.tour.projection(), this.view);
+      this.xyCache = projectAll(this.data.points, { frames, n, d }, this.frame, this.tour.projection(), this.pointView);
     }
     return this.xyCache;
   }
@@ -836,8 +900,43 @@ class GrandTourView {
       this.hover = i;
       this.schedule();
     }
-    if (i >= 0) this.card.show(i, this.labels ? this.className(this.labels[i]) : "", this.thumbs, x, y);
-    else this.card.hide();
+    this.pointer = [x, y];
+    this.showCard();
+  }
+
+  /** The hover card's lines for point i: index and label, then the prediction at this frame. */
+  cardLines(i) {
+    const lines = [this.labels ? `#${i} · ${this.className(this.labels[i])}` : `#${i}`];
+    if (this.predictions && this.data) {
+      const k = Math.round(this.frame);
+      const pred = this.predictions[k * this.data.n + i];
+      if (pred >= 0) {
+        const at = this.data.frames > 1 ? ` at ${(this.model.get("frame_labels") ?? [])[k] ?? `frame ${k}`}` : "";
+        lines.push(`predicted${at}: ${this.className(pred)}`);
+      }
+    }
+    return lines;
+  }
+
+  showCard() {
+    if (this.hover >= 0 && this.pointer && !this.press) {
+      this.card.show(this.hover, this.cardLines(this.hover), this.thumbs, this.pointer[0], this.pointer[1]);
+    } else {
+      this.card.hide();
+    }
+  }
+
+  onWheel(e) {
+    if (!this.data || e.ctrlKey) return; // ctrl+wheel stays the browser's zoom
+    e.preventDefault();
+    const z = Number(this.model.get("zoom")) || 1;
+    const next = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, z * Math.exp(-e.deltaY * 0.0015)));
+    if (next === z) return;
+    this.model.set("zoom", next); // shown now; written to Python at most every SYNC_INTERVAL
+    this.sendZoom.call(next);
+    this.xyCache = null;
+    this.root.dataset.zoom = next.toFixed(4);
+    this.schedule();
   }
 
   onPointerUp(e) {
@@ -903,6 +1002,7 @@ class GrandTourView {
     this.raf = null;
     this.sendProjection.cancel();
     this.sendFrame.cancel();
+    this.sendZoom.cancel();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.status.destroy();
     this.card.destroy();

@@ -45,7 +45,8 @@ void main() {
   vec2 p = vec2(0.0);
   for (int c = 0; c < ${MAX_CHUNKS}; c++) {
     if (c >= u_chunks) break;
-    vec4 v = mix(fetchChunk(u_f0, c), fetchChunk(u_f1, c), u_mix);
+    vec4 v = fetchChunk(u_f0, c);
+    if (u_mix > 0.0) v = mix(v, fetchChunk(u_f1, c), u_mix);  // between frames only
     int b = 4 * c;
     p += v.x * u_proj[b] + v.y * u_proj[b + 1] + v.z * u_proj[b + 2] + v.w * u_proj[b + 3];
   }
