@@ -577,6 +577,9 @@ class GrandTour(NbvizWidget):
         """The number of points."""
         return int(self.points.shape[1])
 
+    #: Points of at least this many bytes are announced to the views before they are sent.
+    ANNOUNCE_BYTES: ClassVar[int] = 256 * 1024
+
     @traitlets.validate("points")
     def _valid_points(self, proposal):
         p = proposal["value"]
@@ -584,7 +587,49 @@ class GrandTour(NbvizWidget):
             if not 2 <= p.shape[2] <= self.MAX_DIM:
                 raise traitlets.TraitError(f"points: d must be 2..{self.MAX_DIM}, got {p.shape[2]}")
             check_finite(p, "points")
+            self._check_fits_points(p.shape)
+            if p.nbytes >= self.ANNOUNCE_BYTES and getattr(self, "comm", None) is not None:
+                # The views stop animating until the points arrive: a software-rendered
+                # tour can take the CPU that the kernel and server need to deliver them.
+                self.send({"type": "points_incoming", "bytes": int(p.nbytes)})
         return p
+
+    def _check_fits_points(self, shape) -> None:
+        """New points must fit the per-point traits already set (labels, thumbnails,
+        predictions); set them together inside ``hold_trait_notifications()``."""
+        t, n, _ = shape
+        misfits = []
+        if self.labels is not None and len(self.labels) != n:
+            misfits.append(f"{len(self.labels)} labels")
+        if self.thumbnails is not None and len(self.thumbnails) != n:
+            misfits.append(f"{len(self.thumbnails)} thumbnails")
+        if self.predictions is not None and self.predictions.shape != (t, n):
+            misfits.append(f"predictions of shape {self.predictions.shape}")
+        if misfits:
+            raise traitlets.TraitError(
+                f"points: {t} frame(s) of {n} points do not fit the {', '.join(misfits)} "
+                "already set; set them together: with tour.hold_trait_notifications(): "
+                "tour.points = ...; tour.labels = ... (or set those to None first)"
+            )
+
+    @traitlets.observe("points")
+    def _points_changed(self, change):
+        """Keep the point-indexed and frame-indexed state consistent with new points."""
+        old, new = change["old"], change["new"]
+        if old is None or new is None:
+            return
+        t, n, d = new.shape
+        with self.hold_trait_notifications():
+            if d != old.shape[2]:
+                self.projection = np.eye(d)[:, :2].tolist()
+                if len(self.dim_names) != d:
+                    self.dim_names = []
+            if len(self.frame_labels) != t:
+                self.frame_labels = []
+            if self.frame > t - 1:
+                self.frame = float(t - 1)
+            if any(i >= n for i in self.selection):
+                self.selection = [i for i in self.selection if i < n]
 
     @traitlets.validate("labels")
     def _valid_labels(self, proposal):
@@ -592,6 +637,15 @@ class GrandTour(NbvizWidget):
         if labels is not None and self.points is not None and len(labels) != self.n:
             raise traitlets.TraitError(f"labels: expected {self.n} labels, got {len(labels)}")
         return labels
+
+    @traitlets.validate("thumbnails")
+    def _valid_thumbnails(self, proposal):
+        thumbs = proposal["value"]
+        if thumbs is not None and self.points is not None and len(thumbs) != self.n:
+            raise traitlets.TraitError(
+                f"thumbnails: expected {self.n} images (one per point), got {len(thumbs)}"
+            )
+        return thumbs
 
     @traitlets.validate("projection")
     def _valid_projection(self, proposal):

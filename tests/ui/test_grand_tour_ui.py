@@ -275,6 +275,21 @@ def test_largest_dimension_draws_and_frame_time_is_small(page, lab, write_notebo
     assert stats["count"] > 10
     assert stats["median"] < 30, stats
     _shoot(page, "grand-tour-128d.png")
+    # New points (announced first: the view holds its drawing until they arrive) are drawn.
+    with lab.kernel(name) as kc:
+        t = kernel_eval(
+            kc, "(lambda t: (setattr(big, 'labels', None), setattr(big, 'points', "
+                "rng.normal(size=(1, 30000, 128)).astype(np.float32)), setattr(big, 'labels', "
+                "rng.integers(0, 10, 30000).astype(np.int32)), t)[-1])(__import__('time').time())"
+        )  # fmt: skip
+    page.wait_for_function(
+        f"(t) => +document.querySelector('{ROOT}').dataset.pointsDrawnAt > t * 1000"
+        f" && document.querySelector('{ROOT}').dataset.pointsDrawnN === '30000'",
+        arg=t,
+        timeout=30_000,
+    )
+    assert page.get_attribute(ROOT, "data-frames") == "1"
+    assert element_ink(page, CANVAS)["ink"] > 1500
 
 
 def test_kernel_restart_and_rerun_keep_working(page, lab, write_notebook):

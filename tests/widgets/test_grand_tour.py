@@ -289,3 +289,58 @@ def test_setting_the_same_projection_again_still_reaches_the_view():
     with tour._lock_property(projection=p):  # a write from the view itself: no bump
         tour.set_state({"projection": p})
     assert sent == ["projection", "_projection_set"]
+
+
+class _RecordingComm:
+    """Stands in for the kernel comm: records what the widget sends, in order."""
+
+    kernel = object()
+    comm_id = "recording-comm"
+
+    def __init__(self):
+        self.sent = []
+
+    def on_msg(self, callback):
+        pass
+
+    def close(self, *args, **kwargs):
+        pass
+
+    def send(self, data=None, buffers=None, **kwargs):
+        self.sent.append(data)
+
+
+def test_large_points_are_announced_before_they_are_sent():
+    rng = np.random.default_rng(0)
+    tour = GrandTour(rng.normal(size=(100, 4)))
+    tour.comm = comm = _RecordingComm()
+    tour.points = rng.normal(size=(1, 100, 4)).astype(np.float32)  # 1.6 kB: not announced
+    assert [m["method"] for m in comm.sent] == ["update"]
+    comm.sent.clear()
+    big = rng.normal(size=(1, 20_000, 4)).astype(np.float32)  # 320 kB
+    tour.points = big
+    kinds = [(m["method"], m.get("content", {}).get("type")) for m in comm.sent]
+    assert kinds[0] == ("custom", "points_incoming"), kinds
+    assert kinds[1][0] == "update" and "points" in comm.sent[1]["state"]
+    assert comm.sent[0]["content"]["bytes"] == big.nbytes
+
+
+def test_new_points_must_fit_the_per_point_traits_or_come_with_them():
+    rng = np.random.default_rng(0)
+    tour = GrandTour(rng.normal(size=(2, 30, 5)), [0, 1, 2] * 10, predictions=np.zeros(30, int),
+                     frame_labels=["a", "b"], dim_names=list("vwxyz"))  # fmt: skip
+    tour.selection = [3, 25]
+    tour.frame = 1.0
+    with pytest.raises(traitlets.TraitError, match=r"points: 1 frame\(s\) of 10 points do not "
+                       r"fit the 30 labels, predictions of shape \(2, 30\)"):  # fmt: skip
+        tour.points = rng.normal(size=(1, 10, 5)).astype(np.float32)
+    assert tour.points.shape == (2, 30, 5)  # unchanged
+    with tour.hold_trait_notifications():
+        tour.points = rng.normal(size=(1, 10, 3)).astype(np.float32)
+        tour.labels = np.zeros(10, np.int32)
+        tour.predictions = None
+    # what indexed the old points, frames or dims follows the new ones
+    assert tour.selection == [3] and tour.frame == 0.0 and tour.frame_labels == []
+    assert tour.dim_names == [] and np.allclose(tour.projection, np.eye(3)[:, :2])
+    with pytest.raises(traitlets.TraitError, match="thumbnails: expected 10 images"):
+        tour.thumbnails = np.zeros((4, 8, 8, 1), np.uint8)

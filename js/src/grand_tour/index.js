@@ -74,6 +74,8 @@ const HOVER_RADIUS = 10;
 const MAX_AXIS_LABELS = 16;
 /** Writes of projection / frame to Python: at most this often (ms). */
 const SYNC_INTERVAL = 34;
+/** The longest the view stops drawing while announced points are on their way (ms). */
+const HOLD_MS = 3000;
 /** Range of the zoom the mouse wheel sets (the Python trait allows 0.1..100). */
 const ZOOM_MIN = 0.25;
 const ZOOM_MAX = 40;
@@ -111,6 +113,7 @@ class GrandTourView {
     this.labels = null;
     this.thumbs = null;
     this.predictions = null;
+    this.holdUntil = 0; // performance.now() until which drawing waits for announced points
     this.pointer = null; // last pointer position over the plot (stage px), for the hover card
     this.tour = null;
     this.frame = 0;
@@ -184,7 +187,13 @@ class GrandTourView {
     };
     on("change:points", () => {
       this.root.dataset.pointsReceivedAt = String(Date.now()); // for the benchmarks
+      this.holdUntil = 0;
       this.readAll();
+    });
+    on("msg:custom", (msg) => {
+      // Python is about to send large points: draw nothing until they arrive (at most
+      // HOLD_MS), so that a software-rendered tour leaves the CPU to their delivery.
+      if (msg && msg.type === "points_incoming") this.holdUntil = performance.now() + HOLD_MS;
     });
     on("change:labels", () => {
       this.readLabels();
@@ -619,6 +628,11 @@ class GrandTourView {
       if (!this.framesPlaying) this.sendFrame.flush();
       animate = true;
     }
+    if (this.holdUntil && now < this.holdUntil) {
+      this.schedule(); // points announced and not yet here: keep time, skip the drawing
+      return;
+    }
+    this.holdUntil = 0;
     this.draw();
     this.stats.push(performance.now() - t0);
     if (animate) this.schedule();
