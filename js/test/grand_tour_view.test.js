@@ -124,3 +124,19 @@ describe("GrandTour hover card", () => {
     card.destroy();
   });
 });
+
+describe("GrandTour scatter kind", () => {
+  it("hides the tour controls and switches back", () => {
+    const model = new FakeModel({ ...state(), kind: "scatter" });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const cleanup = widget.render({ model, el });
+    const root = el.querySelector(".nbviz-grand-tour");
+    expect(root.dataset.kind).toBe("scatter");
+    expect(root.querySelector(".nbviz-grand-tour-play").style.display).toBe("none");
+    model.set("kind", "tour");
+    expect(root.dataset.kind).toBe("tour");
+    expect(root.querySelector(".nbviz-grand-tour-play").style.display).toBe("");
+    cleanup();
+  });
+});

@@ -59,6 +59,9 @@ class RoundRecord:
             every variant name, as all variants start from the same dense network).
         train_accuracy: ``{variant name: train accuracy of the last epoch}``.
         seconds: ``{variant name: training seconds}``.
+        weights: ``{layer: (start, final)}``: the main variant's weights when its
+            training began and ended (CPU tensors; kept with ``imp(keep_weights=True)``,
+            else empty). The next round's criterion ranks these.
 
     >>> import torch
     >>> rec = RoundRecord(1, {"a": 30, "b": 10}, {"a": 100, "b": 100})
@@ -73,6 +76,7 @@ class RoundRecord:
     accuracy: dict[str, float] = field(default_factory=dict)
     train_accuracy: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict, repr=False)
 
     @property
     def density(self) -> float:
@@ -175,6 +179,10 @@ class IMPResult:
         return f"IMPResult(rounds={max(len(self.records) - 1, 0)}{tail}, stopped={self.stopped})"
 
 
+def _cpu_pairs(start: dict, final: dict) -> dict:
+    return {n: (start[n].detach().cpu().clone(), final[n].detach().cpu().clone()) for n in start}
+
+
 def _check_variants(variants) -> list[Variant]:
     if isinstance(variants, (str, Variant)):
         variants = [variants]
@@ -241,6 +249,7 @@ def imp(
     progress: bool = True,
     on_round: Callable[[RoundRecord], None] | None = None,
     should_stop=None,
+    keep_weights: bool = False,
 ) -> IMPResult:
     """Iterative magnitude pruning: train, prune, rewind, repeat, recording every round.
 
@@ -274,6 +283,8 @@ def imp(
         should_stop: ``None``, a ``threading.Event`` or a callable; checked after each
             epoch and between trainings. When it says stop, the unfinished round is
             dropped and the result (``stopped=True``) holds the finished ones.
+        keep_weights: keep each round's start and final weights in
+            :attr:`RoundRecord.weights` (two copies of the pruned layers per round).
 
     Returns:
         an :class:`IMPResult`.
@@ -394,12 +405,14 @@ def imp(
             train_accuracy=dict.fromkeys(result.variants, train_acc),
             seconds=dict.fromkeys(result.variants, res.seconds),
         )
+        w_final = weights_of(dense, names)
+        if keep_weights:
+            record.weights = _cpu_pairs(w_init, w_final)
         result.records.append(record)
         result.model = dense
         bar.set_postfix(density="1.000", acc=f"{acc:.3f}")
         if on_round is not None:
             on_round(record)
-        w_final = weights_of(dense, names)
         masker = copy.deepcopy(base).cpu()
 
         for rnd in range(1, rounds + 1):
@@ -425,6 +438,8 @@ def imp(
                 if j == 0:
                     main = ticket
                     w_init, w_final = start, weights_of(ticket, names)
+            if keep_weights:
+                record.weights = _cpu_pairs(w_init, w_final)
             result.records.append(record)
             result.model = main
             bar.set_postfix(

@@ -162,6 +162,9 @@ class GrandTour(NbvizWidget):
         predictions: the model's predicted class per point, ``[n]`` or per frame
             ``[T, n]`` (integer indices into ``class_names``; -1 for none); the hover card
             shows the prediction at the current frame.
+        kind: ``"tour"``, or ``"scatter"``: the points under the fixed ``projection``
+            (for 2-D points, a plain scatter: an embedding), with no tour controls and
+            no axis handles.
         zoom: how far the view magnifies the projected cloud, or ``"auto"``
             (:func:`fit_zoom`: a typical 2-D view fills the plot). The mouse wheel
             changes it in the view.
@@ -176,7 +179,7 @@ class GrandTour(NbvizWidget):
 
     Traits (synced): ``points`` (float32 ``[T, n, d]``, binary), ``labels`` (int32),
     ``class_names``, ``class_colors``, ``dim_names``, ``thumbnails`` (uint8
-    ``[n, h, w, c]``), ``predictions`` (int32 ``[T, n]``), ``zoom``,
+    ``[n, h, w, c]``), ``predictions`` (int32 ``[T, n]``), ``zoom``, ``kind``,
     ``projection`` (``d`` rows of ``[x, y]``, orthonormal columns; set it to move every
     view there; it holds the view after an axis drag or a pause with the view's ▶ button;
     while the tour plays it is not updated, and a pause set from Python leaves it as it
@@ -213,6 +216,7 @@ class GrandTour(NbvizWidget):
     class_colors = traitlets.List(traitlets.Unicode()).tag(sync=True)
     predictions = ArrayTrait(dtype="int32", ndim=2).tag(sync=True)
     zoom = traitlets.Float(1.0).tag(sync=True)
+    kind = traitlets.Enum(("tour", "scatter"), "tour").tag(sync=True)
     dim_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     thumbnails = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
     projection = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
@@ -242,6 +246,7 @@ class GrandTour(NbvizWidget):
         class_colors: Sequence | None = None,
         predictions=None,
         zoom: float | str = "auto",
+        kind: str = "tour",
         speed: float = 1.0,
         seed: int = 0,
         point_size: float = 3.0,
@@ -284,6 +289,7 @@ class GrandTour(NbvizWidget):
             class_colors=self._colors(class_colors),
             predictions=self._predictions(predictions, frames, n),
             zoom=fit_zoom(x) if isinstance(zoom, str) and zoom == "auto" else zoom,
+            kind=kind,
             projection=np.eye(d)[:, :2].tolist(),
             speed=speed,
             seed=seed,

@@ -207,3 +207,20 @@ def test_figure_and_to_dict(run):
     assert [r["round"] for r in data["records"]] == [0, 1, 2, 3, 4]
     assert math.isclose(data["records"][2]["density"], result.records[2].density)
     assert data["settings"]["layer_rates"]["logits"] == 0.15
+
+
+def test_keep_weights_records_each_rounds_start_and_final_weights(lenet, digits_train, digits_test):
+    init = {n: p.detach().clone() for n, p in lenet.named_parameters()}
+    res = imp(lenet, digits_train, digits_test, rounds=2, rate=0.5, keep_weights=True, **FAST)
+    assert all(set(r.weights) == {"fc1", "fc2", "logits"} for r in res.records)
+    start0, final0 = res.records[0].weights["fc1"]
+    assert torch.equal(start0, init["fc1.weight"])  # round 0 starts at the initial weights
+    assert not torch.allclose(start0, final0)  # ... and training moved them
+    for rec in res.records[1:]:
+        start, final = rec.weights["fc1"]
+        mask = rec.masks["fc1"]
+        # rewind: the kept weights start at their initial values (pruned ones are not used)
+        assert torch.equal(start[mask], init["fc1.weight"][mask])
+        assert not torch.allclose(start[mask], final[mask])
+    plain = imp(lenet, digits_train, digits_test, rounds=1, rate=0.5, **FAST)
+    assert all(r.weights == {} for r in plain.records)

@@ -8,7 +8,8 @@
 //
 // Model (nbviz/widgets/grand_tour.py): points {float32 [T, n, d]}, labels {int32 [n]} or
 // null, class_names, class_colors, dim_names, thumbnails {uint8 [n, h, w, c]} or null,
-// predictions {int32 [T, n]} or null, projection [[x, y] × d], zoom, playing, speed,
+// predictions {int32 [T, n]} or null, projection [[x, y] × d], zoom, kind ("tour", or
+// "scatter": a fixed projection, no tour controls and no axis handles), playing, speed,
 // frame, frame_labels, selection, hidden_classes, point_size, height, seed, plus the
 // job_* traits of the status strip.
 import { decodeOptionalArray } from "../lib/codec.js";
@@ -220,6 +221,7 @@ class GrandTourView {
     on("change:_projection_set", () => this.readModelProjection(true));
     on("change:playing", () => this.syncControls());
     on("change:speed", () => this.syncControls());
+    on("change:kind", () => this.syncControls());
     on("change:frame", () => this.readModelFrame());
     on("change:frame_labels", () => this.syncControls());
     on("change:selection", () => this.readSelection());
@@ -538,8 +540,15 @@ class GrandTourView {
     return k >= 0 && k < names.length ? String(names[k]) : String(k);
   }
 
+  /** "scatter": a plain 2-D scatter of the projection (t-SNE, ...); no tour, no handles. */
+  get isScatter() {
+    return this.model.get("kind") === "scatter";
+  }
+
   syncControls() {
     const playing = Boolean(this.model.get("playing"));
+    for (const el of [this.playButton, this.speedInput.parentElement]) el.style.display = this.isScatter ? "none" : "";
+    this.root.dataset.kind = this.isScatter ? "scatter" : "tour";
     this.playButton.textContent = playing ? "❚❚ tour" : "▶ tour";
     this.playButton.setAttribute("aria-pressed", String(playing));
     this.speedInput.value = String(Number(this.model.get("speed")) || 0);
@@ -613,7 +622,7 @@ class GrandTourView {
     this.lastTime = now;
     const playing = Boolean(this.model.get("playing")) && !(this.press && this.press.mode === "axis");
     let animate = false;
-    if (this.tour && playing) {
+    if (this.tour && playing && !this.isScatter) {
       this.tour.advance(dt * TOUR_RATE * (Number(this.model.get("speed")) || 0));
       this.xyCache = null;
       animate = true;
@@ -746,8 +755,8 @@ class GrandTourView {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, w, hh);
     const v = this.view;
-    const d = this.tour.d;
-    const knobs = this.knobPositions();
+    const d = this.isScatter ? 0 : this.tour.d; // a scatter draws no axis handles
+    const knobs = this.isScatter ? new Float64Array(0) : this.knobPositions();
     const lengths = Array.from({ length: d }, (_, i) => Math.hypot(knobs[2 * i] - v.cx, knobs[2 * i + 1] - v.cy));
     const labelled = new Set(
       [...lengths.keys()].sort((a, b) => lengths[b] - lengths[a]).slice(0, MAX_AXIS_LABELS),
@@ -839,7 +848,7 @@ class GrandTourView {
   }
 
   knobAt(x, y) {
-    if (!this.tour) return -1;
+    if (!this.tour || this.isScatter) return -1;
     const knobs = this.knobPositions();
     let best = -1;
     let bestD = KNOB_RADIUS * KNOB_RADIUS;
