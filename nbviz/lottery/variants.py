@@ -165,20 +165,6 @@ def start_weights(
     return out * keep.to(w.dtype)
 
 
-class _MaskGradient(torch.autograd.Function):
-    """Identity forward; the gradient multiplied by the mask backward."""
-
-    @staticmethod
-    def forward(ctx, orig, mask):
-        ctx.save_for_backward(mask)
-        return orig.detach()
-
-    @staticmethod
-    def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
-        return grad * mask, None
-
-
 class ZeroPruning(prune.BasePruningMethod):
     """``prune.custom_from_mask`` without the per-forward multiply: pruned entries are kept at 0.
 
@@ -211,11 +197,13 @@ class ZeroPruning(prune.BasePruningMethod):
         return default_mask * self.mask.to(device=default_mask.device, dtype=default_mask.dtype)
 
     def apply_mask(self, module):
-        """``orig`` (pruned entries are 0) with a masked gradient; ``orig * mask`` without grad."""
+        """``orig`` itself (pruned entries are 0; its gradient hook masks the gradient);
+        ``orig * mask`` without grad."""
         mask = getattr(module, self._tensor_name + "_mask")
         orig = getattr(module, self._tensor_name + "_orig")
         if torch.is_grad_enabled() and orig.requires_grad:
-            return _MaskGradient.apply(orig, mask.to(dtype=orig.dtype))
+            # A view, not the Parameter: assigning a Parameter would register `<name>`.
+            return orig.view_as(orig)
         return orig * mask.to(dtype=orig.dtype)
 
     @classmethod
@@ -225,6 +213,15 @@ class ZeroPruning(prune.BasePruningMethod):
         orig = getattr(module, name + "_orig")
         with torch.no_grad():
             orig.mul_(getattr(module, name + "_mask").to(dtype=orig.dtype))
+
+        # The gradient is masked by a hook on the parameter, not by an autograd function in
+        # every forward pass: that Python call per layer and step was most of the
+        # remaining cost of a pruned step (measured on LeNet-300-100, 1 CPU thread).
+        def mask_gradient(grad):
+            mask = getattr(module, name + "_mask", None)  # gone after prune.remove
+            return grad if mask is None else grad * mask.to(dtype=grad.dtype)
+
+        orig.register_hook(mask_gradient)
         setattr(module, name, method.apply_mask(module))
         return method
 

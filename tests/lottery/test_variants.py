@@ -181,3 +181,20 @@ def test_zero_pruning_matches_custom_from_mask_and_keeps_pruned_at_zero():
     with torch.no_grad():  # a hand-written value in a pruned entry never reaches the output
         fast.weight_orig[mask == 0] = 3.0
         assert torch.allclose(fast(x), x @ (fast.weight_orig * mask).T + fast.bias)
+
+
+def test_zero_pruning_masks_gradients_until_removed():
+    from torch.nn.utils import prune
+
+    from nbviz.lottery import ZeroPruning
+
+    layer = torch.nn.Linear(3, 2, bias=False)
+    mask = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    ZeroPruning.apply(layer, "weight", mask=mask)
+    assert "weight" not in dict(layer.named_parameters())  # a view, not a new parameter
+    layer(torch.ones(4, 3)).sum().backward()
+    assert torch.equal(layer.weight_orig.grad == 0, mask == 0)
+    prune.remove(layer, "weight")
+    layer.weight.grad = None
+    layer(torch.ones(4, 3)).sum().backward()
+    assert (layer.weight.grad != 0).all()  # a plain dense weight again
