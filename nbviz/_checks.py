@@ -8,7 +8,8 @@ the message knows which argument to fix and how.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ __all__ = [
     "check_labels",
     "check_positive_int",
     "closest_names",
+    "stop_check",
     "unknown_name_error",
 ]
 
@@ -114,3 +116,23 @@ def unknown_name_error(kind: str, name: str, options: Sequence[str], arg: str) -
     shown = ", ".join(repr(o) for o in list(options)[:20])
     more = f", ... ({len(options)} in all)" if len(options) > 20 else ""
     return ValueError(f"{arg}: unknown {kind} {name!r}.{hint} Valid: {shown}{more}")
+
+
+def stop_check(should_stop) -> Callable[[], bool]:
+    """A no-argument callable from ``None``, a ``threading.Event`` or a callable.
+
+        >>> import threading
+        >>> event = threading.Event()
+        >>> check = stop_check(event)
+        >>> check(), event.set(), check()
+        (False, None, True)
+    """
+    if should_stop is None:
+        return lambda: False
+    if isinstance(should_stop, threading.Event):
+        return should_stop.is_set
+    if callable(should_stop):
+        return lambda: bool(should_stop())
+    raise TypeError(
+        f"should_stop: expected None, a threading.Event or a callable, got {should_stop!r}"
+    )

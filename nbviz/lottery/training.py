@@ -24,7 +24,6 @@ a per-step callback (the rewind point) and a stop check between epochs.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_positive_int, stop_check, unknown_name_error
 from ..models._inputs import as_model, as_tensors, check_input_shape, resolve_device
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "FitResult", "Stopped", "accuracy", "fit", "stop_check"]
@@ -47,26 +46,6 @@ class Stopped(Exception):
 
     From :func:`fit`, ``args[0]`` is the :class:`FitResult` of the epochs done.
     """
-
-
-def stop_check(should_stop) -> Callable[[], bool]:
-    """A no-argument callable from ``None``, a ``threading.Event`` or a callable.
-
-    >>> import threading
-    >>> event = threading.Event()
-    >>> check = stop_check(event)
-    >>> check(), event.set(), check()
-    (False, None, True)
-    """
-    if should_stop is None:
-        return lambda: False
-    if isinstance(should_stop, threading.Event):
-        return should_stop.is_set
-    if callable(should_stop):
-        return lambda: bool(should_stop())
-    raise TypeError(
-        f"should_stop: expected None, a threading.Event or a callable, got {should_stop!r}"
-    )
 
 
 @dataclass

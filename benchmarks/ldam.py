@@ -1,0 +1,137 @@
+"""Benchmark: LDAM sampler throughput against a bare forward+backward, on the zoo SmallCNN.
+
+Measures, in one run on this machine (``--device auto``: CUDA when present, else CPU):
+* chain-steps per second of :class:`nbviz.ldam.Sampler` at 1, 64 and 1024 chains on
+  SmallCNN with Fashion-MNIST's shape (1, 28, 28) and a conv discriminator prior
+  (λ = 1, so ``log D`` is in the gradient), for ULA and for MALA (both with
+  ``clamp="reflect"``, history recording on);
+* in the same run and at the same batch, the time of the *bare step*: one forward of
+  classifier + discriminator and one backward to the input (``autograd.grad`` of the
+  summed objective + log D), the least work any Langevin step on this density does;
+* the ratio sampler-step / bare-step (target <= 1.15 at 1024 chains): the sampler's own
+  overhead (hooks, noise, clamping, MALA's accept test, history) on top of the network.
+
+Weights are random (throughput does not depend on them); the models are in eval mode.
+Sampler and bare steps are timed interleaved, median of ``--repeats`` blocks of
+``--steps`` steps each. Prints the figures, then one JSON line last.
+
+Run: ``.venv/bin/python benchmarks/ldam.py`` or ``--quick`` (fewer steps; a minute on
+one CPU thread). ``--threads`` sets torch's CPU threads (default 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import torch  # noqa: E402
+
+from nbviz.ldam import DiscriminatorPrior, Sampler, class_logit  # noqa: E402
+from nbviz.models import SmallCNN  # noqa: E402
+from nbviz.models._inputs import resolve_device  # noqa: E402
+
+SHAPE = (1, 28, 28)
+CLASS = 3
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def bare_step(model, prior, x):
+    """One forward of classifier + discriminator and one backward to the input."""
+    x = x.detach().requires_grad_(True)
+    logp = model(x)[:, CLASS] + prior.log_prob_real(x)
+    (g,) = torch.autograd.grad(logp.sum(), x)
+    return g
+
+
+def time_block(fn, steps, device) -> float:
+    _sync(device)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        fn()
+    _sync(device)
+    return (time.perf_counter() - t0) / steps
+
+
+def case(model, prior, n, mala, steps, repeats, device) -> dict:
+    history = {"trace_capacity": 1000, "sample_capacity": 8, "sample_every": 10}
+    s = Sampler(model, class_logit(CLASS), n_chains=n, discriminator=prior, lam=1.0,
+                step_size=1e-3, mala=mala, clamp="reflect", device=device, seed=0,
+                history=history)  # fmt: skip
+    x = torch.rand((n, *SHAPE), device=device)
+    s.run(2)  # warm-up (allocations, history buffers)
+    bare_step(model, prior, x)
+    samp, bare = [], []
+    for _ in range(repeats):
+        samp.append(time_block(lambda: s.run(1), steps, device))
+        bare.append(time_block(lambda: bare_step(model, prior, x), steps, device))
+    t_s, t_b = statistics.median(samp), statistics.median(bare)
+    return {
+        "chain_steps_per_s": round(n / t_s, 1),
+        "sampler_ms_per_step": round(1000 * t_s, 3),
+        "bare_ms_per_step": round(1000 * t_b, 3),
+        "ratio": round(t_s / t_b, 3),
+        "acceptance": round(float(s.acceptance_rate.mean()), 3),
+    }
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    ap.add_argument("--steps", type=int, default=None, help="steps per timed block")
+    ap.add_argument("--repeats", type=int, default=None, help="timed blocks per case")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--chains", type=int, nargs="+", default=[1, 64, 1024])
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    repeats = args.repeats or (3 if args.quick else 5)
+
+    torch.manual_seed(0)
+    model = SmallCNN(in_shape=SHAPE).eval().to(device)
+    prior = DiscriminatorPrior(SHAPE, kind="conv", device=device)
+    prior.module.eval()
+    results: dict = {
+        "benchmark": "ldam",
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "quick": args.quick,
+        "shape": list(SHAPE),
+        "model": "small_cnn",
+        "discriminator": "conv",
+    }
+    print(f"LDAM sampler on SmallCNN {SHAPE} + conv discriminator, λ=1, device {device}, "
+          f"{torch.get_num_threads()} torch thread(s), median of {repeats} blocks")  # fmt: skip
+    print(f"{'kind':>4} {'chains':>6} {'chain-steps/s':>14} {'sampler ms':>11} "
+          f"{'bare ms':>9} {'ratio':>6} {'accept':>7}")  # fmt: skip
+    for mala in (False, True):
+        kind = "mala" if mala else "ula"
+        for n in args.chains:
+            steps = args.steps or max(2, min(50, (2000 if args.quick else 8000) // (n + 30)))
+            r = case(model, prior, n, mala, steps, repeats, device)
+            print(f"{kind:>4} {n:>6} {r['chain_steps_per_s']:>14,.1f} "
+                  f"{r['sampler_ms_per_step']:>11.3f} {r['bare_ms_per_step']:>9.3f} "
+                  f"{r['ratio']:>6.3f} {r['acceptance']:>7.3f}")  # fmt: skip
+            for k, v in r.items():
+                results[f"{kind}_{k}_{n}"] = v
+    big = max(args.chains)
+    results["target_ratio"] = 1.15
+    results[f"ula_meets_target_{big}"] = results[f"ula_ratio_{big}"] <= 1.15
+    results[f"mala_meets_target_{big}"] = results[f"mala_ratio_{big}"] <= 1.15
+    print(json.dumps(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()

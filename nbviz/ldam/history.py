@@ -1,0 +1,214 @@
+"""A bounded ring-buffer history of a sampler's chains: traces every step, samples every k.
+
+Memory is fixed when the first step is recorded: ``trace_capacity`` steps of four
+per-chain float32 traces (activation, log D, accepted, step size) and
+``sample_capacity`` frames of every chain's state, all on the sampler's device. Older
+entries are overwritten; :attr:`History.nbytes` states the size.
+
+>>> import torch
+>>> h = History(n_chains=3, sample_shape=(2,), trace_capacity=4, sample_capacity=2,
+...             sample_every=2)
+>>> for t in range(1, 7):
+...     h.record(t, torch.full((3,), float(t)), torch.zeros(3), torch.ones(3, dtype=torch.bool),
+...              lam=0.0, eps=0.1, x=torch.zeros(3, 2))
+>>> h.steps.tolist(), h.activation[:, 0].tolist(), h.sample_steps.tolist()
+([3, 4, 5, 6], [3.0, 4.0, 5.0, 6.0], [4, 6])
+"""
+
+from __future__ import annotations
+
+import threading
+
+import torch
+
+from .._checks import check_positive_int
+
+__all__ = ["History"]
+
+
+class _Ring:
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.data: torch.Tensor | None = None
+        self.count = 0
+
+    def push(self, value: torch.Tensor) -> None:
+        if self.data is None:
+            self.data = torch.empty(
+                (self.capacity, *value.shape), dtype=value.dtype, device=value.device
+            )
+        self.data[self.count % self.capacity] = value
+        self.count += 1
+
+    def ordered(self) -> torch.Tensor | None:
+        if self.data is None:
+            return None
+        n = min(self.count, self.capacity)
+        if self.count <= self.capacity:
+            return self.data[:n].cpu()
+        start = self.count % self.capacity
+        return torch.cat([self.data[start:], self.data[:start]]).cpu()
+
+    def clear(self) -> None:
+        self.data, self.count = None, 0
+
+
+class History:
+    """Ring buffers of per-chain traces (every step) and chain states (every k steps).
+
+    Args:
+        n_chains: chains per step.
+        sample_shape: the shape of one chain's state.
+        trace_capacity: steps of traces kept (the newest).
+        sample_capacity: frames of chain states kept (the newest).
+        sample_every: record the states every this many steps.
+
+    Read as CPU tensors, oldest first: :attr:`steps` ``(T,)``, :attr:`activation`,
+    :attr:`log_d`, :attr:`accepted` ``(T, n_chains)``, :attr:`lam` and :attr:`step_size`
+    ``(T,)``, :attr:`samples` ``(S, n_chains, *sample_shape)`` with :attr:`sample_steps`.
+
+    >>> History(1024, (1, 28, 28)).nbytes // 2**20  # MiB at the defaults
+    121
+    """
+
+    def __init__(
+        self,
+        n_chains: int,
+        sample_shape,
+        *,
+        trace_capacity: int = 2000,
+        sample_capacity: int = 32,
+        sample_every: int = 10,
+    ):
+        self.n_chains = check_positive_int(n_chains, "n_chains")
+        self.sample_shape = tuple(sample_shape)
+        self.trace_capacity = check_positive_int(trace_capacity, "trace_capacity")
+        self.sample_capacity = check_positive_int(sample_capacity, "sample_capacity")
+        self.sample_every = check_positive_int(sample_every, "sample_every")
+        self._step = _Ring(self.trace_capacity)
+        self._act = _Ring(self.trace_capacity)
+        self._logd = _Ring(self.trace_capacity)
+        self._acc = _Ring(self.trace_capacity)
+        self._scalars = _Ring(self.trace_capacity)  # (lam, eps)
+        self._samples = _Ring(self.sample_capacity)
+        self._sample_steps = _Ring(self.sample_capacity)
+        self._lock = threading.Lock()  # the sampler's thread writes, a widget's reads
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the buffers take once full (float32 traces and states)."""
+        per_step = 4 * (3 * self.n_chains + 3)
+        n_state = 1
+        for s in self.sample_shape:
+            n_state *= s
+        per_frame = 4 * (self.n_chains * n_state + 1)
+        return self.trace_capacity * per_step + self.sample_capacity * per_frame
+
+    def record(self, step, act, log_d, accepted, *, lam, eps, x) -> None:
+        """Append step ``step``'s traces; keep ``x`` if ``step % sample_every == 0``."""
+        with self._lock:
+            self._record(step, act, log_d, accepted, lam, eps, x)
+
+    def _record(self, step, act, log_d, accepted, lam, eps, x) -> None:
+        self._step.push(torch.tensor(step, dtype=torch.int64))
+        self._act.push(act.detach().float())
+        self._logd.push(log_d.detach().float())
+        self._acc.push(accepted.detach().float())
+        self._scalars.push(torch.tensor([lam, eps], dtype=torch.float32))  # CPU: no copy
+        if step % self.sample_every == 0:
+            self._samples.push(x.detach().float())
+            self._sample_steps.push(torch.tensor(step, dtype=torch.int64))
+
+    def snapshot(self) -> dict:
+        """Every trace and the kept samples at one instant (safe while a run records).
+
+        >>> sorted(History(2, (1,)).snapshot())[:3]
+        ['accepted', 'activation', 'lam']
+        """
+        with self._lock:
+            s = self._scalars.ordered()
+            return {
+                "steps": self._get(self._step).long(),
+                "activation": self._get(self._act, self.n_chains),
+                "log_d": self._get(self._logd, self.n_chains),
+                "accepted": self._get(self._acc, self.n_chains),
+                "lam": torch.empty(0) if s is None else s[:, 0],
+                "step_size": torch.empty(0) if s is None else s[:, 1],
+                "samples": self._samples_unlocked(),
+                "sample_steps": self._get(self._sample_steps).long(),
+            }
+
+    def _samples_unlocked(self) -> torch.Tensor:
+        out = self._samples.ordered()
+        return torch.empty((0, self.n_chains, *self.sample_shape)) if out is None else out
+
+    def clear(self) -> None:
+        """Forget everything recorded (the capacity stays)."""
+        with self._lock:
+            self._clear()
+
+    def _clear(self) -> None:
+        for ring in (self._step, self._act, self._logd, self._acc, self._scalars):
+            ring.clear()
+        self._samples.clear()
+        self._sample_steps.clear()
+
+    def __len__(self) -> int:
+        return min(self._step.count, self.trace_capacity)
+
+    def _get(self, ring, cols=None):
+        out = ring.ordered()  # callers hold the lock or read one ring
+        if out is None:
+            shape = (0,) if cols is None else (0, cols)
+            return torch.empty(shape)
+        return out
+
+    @property
+    def steps(self) -> torch.Tensor:
+        """The step number of each kept trace row."""
+        with self._lock:
+            return self._get(self._step).long()
+
+    @property
+    def activation(self) -> torch.Tensor:
+        """The objective at each chain's state after each step ``(T, n_chains)``."""
+        with self._lock:
+            return self._get(self._act, self.n_chains)
+
+    @property
+    def log_d(self) -> torch.Tensor:
+        """log D (the discriminator's calibrated log-probability of real), ``(T, n_chains)``."""
+        with self._lock:
+            return self._get(self._logd, self.n_chains)
+
+    @property
+    def accepted(self) -> torch.Tensor:
+        """1 where the step's proposal was accepted, else 0, ``(T, n_chains)``."""
+        with self._lock:
+            return self._get(self._acc, self.n_chains)
+
+    @property
+    def lam(self) -> torch.Tensor:
+        """The λ each kept step used."""
+        with self._lock:
+            s = self._get(self._scalars, 2)
+        return s[:, 0]
+
+    @property
+    def step_size(self) -> torch.Tensor:
+        """The step size ε each kept step used."""
+        with self._lock:
+            s = self._get(self._scalars, 2)
+        return s[:, 1]
+
+    @property
+    def samples(self) -> torch.Tensor:
+        """The kept chain states, ``(S, n_chains, *sample_shape)``."""
+        with self._lock:
+            return self._samples_unlocked()
+
+    @property
+    def sample_steps(self) -> torch.Tensor:
+        """The step number of each kept frame of :attr:`samples`."""
+        with self._lock:
+            return self._get(self._sample_steps).long()

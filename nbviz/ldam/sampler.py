@@ -1,0 +1,579 @@
+r"""Langevin / MALA sampling of the inputs that drive an objective high (LDAM).
+
+Target density over inputs ``x`` (Jiang, Chan, Zhang, Canny, arXiv:1812.04604):
+
+.. math::  p(x) \propto \exp(a(x) / T) \cdot D(x)^\lambda ,
+           \qquad \log p(x) = a(x)/T + \lambda \log D(x) + \text{const}
+
+with ``a`` the objective, ``T`` the temperature, ``D(x)`` the discriminator's (calibrated)
+probability that ``x`` is real and ``λ >= 0`` the weight of that prior (``λ = 0`` or no
+discriminator: plain activation sampling). Each step proposes, for every chain at once,
+
+.. math::  x' = x + \tfrac{\varepsilon}{2} \nabla \log p(x) + \sqrt{\varepsilon}\, \xi,
+           \qquad \xi \sim N(0, I)
+
+(the unadjusted Langevin algorithm, ULA: always accepted, biased by O(ε)); with
+``mala=True`` the proposal is accepted with probability
+``min(1, p(x') q(x | x') / (p(x) q(x' | x)))``, ``q(x' | x) = N(x'; x + ε/2 ∇log p(x), ε I)``
+(Metropolis-adjusted Langevin, exact for any ε). Each step costs one forward and one
+backward pass (the density and gradient at the current state are cached).
+
+Clamping to the data range ``[low, high]``: ``clamp="reflect"`` folds a proposal back
+into the box (mirror at the walls); under MALA, ``q`` is then the folded Gaussian, whose
+density sums the Gaussian over the mirror images at both walls (images folded twice are
+left out: exact while ``√ε`` is small next to ``high - low``), so the chains sample ``p``
+restricted to the box.
+``clamp="reject"`` rejects any proposal outside the box (exact under MALA; under ULA the
+chain stays put for that step). ``clamp=None`` leaves the input unbounded.
+
+>>> import torch
+>>> from torch import nn
+>>> from nbviz.ldam import Sampler, custom
+>>> quad = custom("output", lambda a: -0.5 * (a**2).sum(1))   # a(x) = -|x|²/2
+>>> s = Sampler(nn.Identity(), quad, n_chains=200, input_shape=(2,), step_size=0.5,
+...             mala=True, clamp=None, seed=0)
+>>> _ = s.run(200)
+>>> round(float(s.x.var()), 1)   # N(0, T·I) with T = 1
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import threading
+import warnings
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .._checks import check_positive_int, stop_check, unknown_name_error
+from ..models._inputs import as_model, expected_input_shape, model_device, model_float_dtype
+from ..models._inputs import resolve_device as _resolve_device
+from .history import History
+from .objectives import Objective, capture, default_groups
+
+__all__ = ["CLAMPS", "PolyDecay", "Sampler"]
+
+CLAMPS = ("reflect", "reject", None)
+
+
+class PolyDecay:
+    """A polynomially decaying step size ``ε_t = ε0 · (1 + t / t0) ** (-gamma)``.
+
+    ``gamma`` in (0.5, 1] gives the Robbins-Monro conditions of stochastic-gradient
+    Langevin (Welling & Teh); ``t`` counts the sampler's steps from 0.
+
+    >>> sched = PolyDecay(0.1, gamma=1.0, t0=10)
+    >>> [round(sched(t), 3) for t in (0, 10, 30)]
+    [0.1, 0.05, 0.025]
+    """
+
+    def __init__(self, eps0: float, gamma: float = 0.55, t0: float = 100.0):
+        self.eps0 = _positive(eps0, "eps0")
+        self.gamma = _nonneg(gamma, "gamma")
+        self.t0 = _positive(t0, "t0")
+
+    def __call__(self, t: int) -> float:
+        return self.eps0 * (1.0 + t / self.t0) ** (-self.gamma)
+
+    def __repr__(self) -> str:
+        return f"PolyDecay({self.eps0}, gamma={self.gamma}, t0={self.t0})"
+
+
+def _number(v, arg) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{arg}: expected a number, got {type(v).__name__}")
+    v = float(v)
+    if not math.isfinite(v):
+        raise ValueError(f"{arg}: expected a finite number, got {v}")
+    return v
+
+
+def _positive(v, arg) -> float:
+    v = _number(v, arg)
+    if v <= 0:
+        raise ValueError(f"{arg}: expected a number > 0, got {v}")
+    return v
+
+
+def _nonneg(v, arg) -> float:
+    v = _number(v, arg)
+    if v < 0:
+        raise ValueError(f"{arg}: expected a number >= 0, got {v}")
+    return v
+
+
+_MODE_DEPENDENT = (nn.modules.batchnorm._NormBase, nn.modules.dropout._DropoutNd)
+
+
+def _mode_matters(module: nn.Module) -> bool:
+    """Whether ``module``'s output may depend on its train/eval flag: batch or instance
+    norm, dropout, or any module class defined outside torch (it may read ``training``)."""
+    return isinstance(module, _MODE_DEPENDENT) or not type(module).__module__.startswith("torch.")
+
+
+class _EvalMode:
+    """Put modules in eval mode; warn once if one was training; restore the flags after."""
+
+    def __init__(self, owner, modules):
+        self.owner, self.modules = owner, [m for m in modules if m is not None]
+
+    def __enter__(self):
+        self.outer = self.owner._eval_depth == 0
+        self.owner._eval_depth += 1
+        if not self.outer:  # already inside a run(): nothing to switch
+            return self
+        self.flags = [(m, m.training) for top in self.modules for m in top.modules()]
+        if not self.owner._warned_train and any(
+            m.training and _mode_matters(m) for top in self.modules for m in top.modules()
+        ):
+            self.owner._warned_train = True
+            warnings.warn(
+                "Sampler: the model (or discriminator) was in train mode; it runs in eval "
+                "mode while sampling (batch norm uses its running statistics, dropout is "
+                "off) and its mode is restored afterwards",
+                stacklevel=3,
+            )
+        for top in self.modules:
+            top.eval()
+        return self
+
+    def __exit__(self, *exc):
+        self.owner._eval_depth -= 1
+        if self.outer:
+            for m, flag in self.flags:
+                m.training = flag
+        return False
+
+
+class Sampler:
+    r"""Many Langevin (ULA) or MALA chains, in one batch, sampling ``p ∝ exp(a/T)·D^λ``.
+
+    See the module docstring for the density, the update and clamping. The state
+    carries across :meth:`run` calls: stopping a run (``should_stop``) and running again
+    continues the same chains. :attr:`lam` and :attr:`temperature` may be set from any
+    thread while another runs the chains; the next step uses the new values (its first
+    action is to re-evaluate the cached density at the current states, so MALA stays
+    exact for the new target). One thread at a time may call :meth:`step` / :meth:`run`.
+
+    Args:
+        model: any ``nn.Module``; it runs in eval mode while sampling (a warning says so
+            if it was training) and its mode is restored after each :meth:`step` /
+            :meth:`run`. Its weights are not changed.
+        objective: an :class:`~nbviz.ldam.Objective`; a group objective
+            (:func:`~nbviz.ldam.neurons`) splits the chains into contiguous groups, one
+            per unit (:attr:`groups`).
+        n_chains: chains in the batch (at least the objective's number of groups).
+        discriminator: ``None`` or a :class:`~nbviz.ldam.DiscriminatorPrior` (anything
+            with ``log_prob_real(x) -> (N,)`` and a ``module``). At ``λ = 0`` it still
+            runs forward (no backward) every step, for the ``log D`` trace.
+        lam: λ >= 0, the weight of ``log D``.
+        temperature: T > 0.
+        step_size: ε > 0, or a callable ``t -> ε`` (:class:`PolyDecay`).
+        mala: Metropolis-adjust the Langevin proposals (exact chains).
+        clamp: ``"reflect"``, ``"reject"`` or ``None`` (see the module docstring).
+        data_range: ``(low, high)`` of the inputs, used by ``clamp`` and by ``init``.
+        init: ``"uniform"`` (in ``data_range``), ``"mid"`` (its middle), ``"zeros"``,
+            or a tensor ``(n_chains, *shape)``, ``(*shape)`` (every chain) or
+            ``(m, *shape)`` with ``m`` dividing ``n_chains`` (block ``i`` of chains starts
+            at ``init[i]``: one start per facet, see
+            :func:`~nbviz.ldam.multifaceted_init`).
+        input_shape: the shape of one input; defaults to the model's ``in_shape``.
+        history: a :class:`~nbviz.ldam.History`, or a dict of its keyword arguments.
+        device: ``"auto"`` (the model's own device), ``"cpu"``, ``"cuda"`` ...; another
+            device than the model's moves the model (and discriminator) there.
+        seed: seeds the sampler's own random generator (noise and accept draws).
+
+    Raises:
+        ValueError: λ < 0, T <= 0, an unknown layer or a unit out of range, a bad
+            ``init`` shape, an unknown ``clamp``.
+        RuntimeError: out of GPU memory, with a suggested smaller ``n_chains``.
+
+    >>> from nbviz.ldam import neurons
+    >>> from nbviz.models import SmallCNN
+    >>> s = Sampler(SmallCNN(in_shape=(1, 8, 8)).eval(), neurons("fc1", [0, 1]), n_chains=4, seed=0)
+    >>> _ = s.run(3)
+    >>> s.x.shape, s.groups.tolist(), s.step_count
+    (torch.Size([4, 1, 8, 8]), [0, 0, 1, 1], 3)
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        objective: Objective,
+        n_chains: int = 16,
+        *,
+        discriminator=None,
+        lam: float = 0.0,
+        temperature: float = 1.0,
+        step_size: float | Callable[[int], float] = 0.01,
+        mala: bool = False,
+        clamp: str | None = "reflect",
+        data_range: tuple[float, float] = (0.0, 1.0),
+        init="uniform",
+        input_shape=None,
+        history: History | dict | None = None,
+        device="auto",
+        seed: int = 0,
+    ):
+        self.model = as_model(model)
+        self._warned_train = False
+        self._eval_depth = 0
+        if not isinstance(objective, Objective):
+            raise TypeError(
+                f"objective: expected an nbviz.ldam Objective, got {type(objective).__name__}"
+            )
+        self.objective = objective
+        self.n_chains = check_positive_int(n_chains, "n_chains")
+        if self.n_chains < objective.n_groups:
+            raise ValueError(
+                f"n_chains: {self.n_chains} chains cannot cover the objective's "
+                f"{objective.n_groups} groups; use n_chains >= {objective.n_groups}"
+            )
+        if discriminator is not None and not callable(
+            getattr(discriminator, "log_prob_real", None)
+        ):
+            raise TypeError(
+                "discriminator: expected a DiscriminatorPrior (with log_prob_real), got "
+                f"{type(discriminator).__name__}"
+            )
+        self.discriminator = discriminator
+        self._lock = threading.Lock()
+        self._lam = self._check_lam(lam)
+        self._temperature = self._check_t(temperature)
+        if callable(step_size):
+            self._eps_fn = step_size
+        else:
+            eps = _positive(step_size, "step_size")
+            self._eps_fn = lambda t: eps
+        self.mala = bool(mala)
+        if clamp not in CLAMPS:
+            raise unknown_name_error("clamp", str(clamp), [str(c) for c in CLAMPS], "clamp")
+        self.clamp = clamp
+        if not (isinstance(data_range, (tuple, list)) and len(data_range) == 2):
+            raise TypeError(f"data_range: expected (low, high), got {data_range!r}")
+        lo, hi = (_number(v, "data_range") for v in data_range)
+        if not lo < hi:
+            raise ValueError(f"data_range: expected low < high, got {data_range!r}")
+        self.data_range = (lo, hi)
+        self.device = self._device(device)
+        self.dtype = model_float_dtype(self.model)
+        shape = input_shape if input_shape is not None else expected_input_shape(self.model)
+        if shape is None:
+            raise ValueError(
+                "input_shape: the model declares no in_shape; pass the shape of one input"
+            )
+        self.input_shape = tuple(int(s) for s in shape)
+        self.groups = default_groups(self.n_chains, objective.n_groups, self.device)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+        self._gen = torch.Generator(device=self.device).manual_seed(seed)
+        self.x = self._init(init)
+        if history is None:
+            history = History(self.n_chains, self.input_shape)
+        elif isinstance(history, dict):
+            history = History(self.n_chains, self.input_shape, **history)
+        elif not isinstance(history, History):
+            raise TypeError(f"history: expected a History or a dict, got {history!r}")
+        self.history = history
+        self.step_count = 0
+        self.alive = torch.ones(self.n_chains, dtype=torch.bool, device=self.device)
+        self.n_accepted = torch.zeros(self.n_chains, device=self.device)
+        self.n_proposed = 0
+        self._cache = None  # (lam, T, d_version, logp, grad, act, logd)
+        with _EvalMode(self, [self.model, self._dmodule()]):
+            self.objective.validate(self.model, self.x[:1])
+
+    # --- settings ----------------------------------------------------------------------
+    @staticmethod
+    def _check_lam(v) -> float:
+        v = _number(v, "lam")
+        if v < 0:
+            raise ValueError(f"lam: the weight of log D must be >= 0, got {v}")
+        return v
+
+    @staticmethod
+    def _check_t(v) -> float:
+        return _positive(v, "temperature")
+
+    @property
+    def lam(self) -> float:
+        """λ, the weight of ``log D``; thread-safe, used from the next step on."""
+        with self._lock:
+            return self._lam
+
+    @lam.setter
+    def lam(self, value) -> None:
+        value = self._check_lam(value)
+        with self._lock:
+            self._lam = value
+
+    @property
+    def temperature(self) -> float:
+        """T; thread-safe, used from the next step on."""
+        with self._lock:
+            return self._temperature
+
+    @temperature.setter
+    def temperature(self, value) -> None:
+        value = self._check_t(value)
+        with self._lock:
+            self._temperature = value
+
+    def step_size(self, t: int | None = None) -> float:
+        """ε at step ``t`` (default: the next step)."""
+        return float(self._eps_fn(self.step_count if t is None else t))
+
+    @property
+    def acceptance_rate(self) -> torch.Tensor:
+        """Per-chain fraction of proposals accepted so far (1 for ULA, except clamping)."""
+        return (self.n_accepted / max(self.n_proposed, 1)).cpu()
+
+    @property
+    def stopped_chains(self) -> list[int]:
+        """Indices of chains stopped by a NaN or infinite density or gradient."""
+        return (~self.alive).nonzero().flatten().tolist()
+
+    @property
+    def activation(self) -> torch.Tensor:
+        """The objective at the current states ``(n_chains,)`` (CPU)."""
+        self._ensure_cache()
+        return self._cache[5].cpu()
+
+    @property
+    def log_d(self) -> torch.Tensor:
+        """log D at the current states ``(n_chains,)`` (zeros without a discriminator)."""
+        self._ensure_cache()
+        return self._cache[6].cpu()
+
+    def samples(self) -> torch.Tensor:
+        """The current states of all chains, ``(n_chains, *input_shape)``, on the CPU."""
+        return self.x.detach().cpu()
+
+    # --- set-up helpers ----------------------------------------------------------------
+    def _dmodule(self):
+        d = self.discriminator
+        return None if d is None else getattr(d, "module", None)
+
+    def _device(self, device) -> torch.device:
+        own = model_device(self.model)
+        if isinstance(device, str) and device == "auto" and own is not None:
+            dev = own
+        else:
+            dev = _resolve_device(device)
+        if own is not None and own != dev:
+            self.model.to(dev)
+        d = self._dmodule()
+        if d is not None:
+            dd = model_device(d)
+            if dd is not None and dd != dev:
+                if hasattr(self.discriminator, "to"):
+                    self.discriminator.to(dev)
+                else:
+                    d.to(dev)
+        return dev
+
+    def _init(self, init) -> torch.Tensor:
+        n, shape = self.n_chains, self.input_shape
+        lo, hi = self.data_range
+        kw = {"device": self.device, "dtype": self.dtype}
+        if isinstance(init, str):
+            if init == "uniform":
+                u = torch.rand((n, *shape), generator=self._gen, **kw)
+                return lo + (hi - lo) * u
+            if init == "mid":
+                return torch.full((n, *shape), (lo + hi) / 2, **kw)
+            if init == "zeros":
+                return torch.zeros((n, *shape), **kw)
+            raise unknown_name_error("init", init, ["uniform", "mid", "zeros"], "init")
+        if not isinstance(init, torch.Tensor):
+            raise TypeError(f"init: expected 'uniform', 'mid', 'zeros' or a tensor, got {init!r}")
+        x = init.detach().to(**kw)
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("init: contains NaN or infinite values")
+        if tuple(x.shape) == shape:
+            return x.expand(n, *shape).clone()
+        if x.ndim == len(shape) + 1 and tuple(x.shape[1:]) == shape and n % x.shape[0] == 0:
+            return x.repeat_interleave(n // x.shape[0], dim=0).clone()
+        raise ValueError(
+            f"init: expected shape {shape}, ({n}, *{shape}) or (m, *{shape}) with m dividing "
+            f"n_chains={n}; got {tuple(x.shape)}"
+        )
+
+    # --- density -----------------------------------------------------------------------
+    def _evaluate(self, x: torch.Tensor, lam: float, temp: float):
+        """``(log p, ∇log p, a, log D)`` at ``x``, each per chain (one forward, one backward)."""
+        try:
+            x = x.detach().requires_grad_(True)
+            acts = capture(self.model, x, self.objective.layers)
+            a = self.objective.score(acts, self.groups)
+            logp = a / temp
+            if self.discriminator is not None:
+                if lam > 0:
+                    logd = self.discriminator.log_prob_real(x)
+                    logp = logp + lam * logd
+                else:
+                    with torch.no_grad():
+                        logd = self.discriminator.log_prob_real(x)
+            else:
+                logd = torch.zeros_like(a)
+            if logp.requires_grad:
+                (grad,) = torch.autograd.grad(logp.sum(), x)
+            else:
+                grad = torch.zeros_like(x)
+        except torch.OutOfMemoryError as err:
+            smaller = max(1, self.n_chains // 4)
+            raise RuntimeError(
+                f"Sampler: out of GPU memory with n_chains={self.n_chains} on {self.device}; "
+                f"try n_chains={smaller} or fewer (or a smaller model / input)"
+            ) from err
+        return logp.detach(), grad, a.detach(), logd.detach()
+
+    def _ensure_cache(self) -> None:
+        lam, temp = self._settings()
+        version = getattr(self.discriminator, "version", 0)
+        c = self._cache
+        if c is not None and c[0] == lam and c[1] == temp and c[2] == version:
+            return
+        with _EvalMode(self, [self.model, self._dmodule()]):
+            logp, grad, act, logd = self._evaluate(self.x, lam, temp)
+        bad = ~(torch.isfinite(logp) & torch.isfinite(grad.flatten(1)).all(1))
+        self._kill(bad)
+        self._cache = (lam, temp, version, logp, grad, act, logd)
+
+    def _kill(self, bad: torch.Tensor) -> None:
+        newly = bad & self.alive
+        if bool(newly.any()):
+            self.alive &= ~bad
+            idx = newly.nonzero().flatten().tolist()
+            warnings.warn(
+                f"Sampler: chain(s) {idx} got a NaN or infinite density or gradient at step "
+                f"{self.step_count} and stopped (see Sampler.stopped_chains)",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
+    def _fold(self, y: torch.Tensor) -> torch.Tensor:
+        lo, hi = self.data_range
+        w = hi - lo
+        r = torch.remainder(y - lo, 2 * w)
+        return lo + torch.where(r > w, 2 * w - r, r)
+
+    def _log_q(self, to: torch.Tensor, mean: torch.Tensor, eps: float) -> torch.Tensor:
+        """log q(to | from) up to a constant, per chain, for the proposal mean ``mean``.
+
+        With reflection the density per coordinate is the Gaussian at ``to`` plus its
+        mirror images at both walls: ``d_lo² - d² = 4 (to - lo)(mean - lo)`` (and the
+        same at ``hi``), so ``log q = -d²/2ε + log(1 + e^{-2(to-lo)(mean-lo)/ε} +
+        e^{-2(hi-to)(hi-mean)/ε})``. Images folded more than once are left out: they lie
+        more than the box width away and weigh ``exp(-w²/2ε)`` or less.
+        """
+        d2 = ((to - mean) ** 2).flatten(1).sum(1) / (-2 * eps)
+        if self.clamp != "reflect":
+            return d2
+        lo, hi = self.data_range
+        a = (to - lo) * (mean - lo) * (-2 / eps)
+        b = (hi - to) * (hi - mean) * (-2 / eps)
+        corr = torch.logaddexp(
+            torch.logaddexp(a, b), torch.zeros((), dtype=a.dtype, device=a.device)
+        )
+        return d2 + corr.flatten(1).sum(1)
+
+    # --- stepping ----------------------------------------------------------------------
+    def _settings(self) -> tuple[float, float]:
+        with self._lock:  # one consistent (λ, T) pair per step
+            return self._lam, self._temperature
+
+    def _step(self) -> None:
+        self._ensure_cache()
+        lam, temp, version, logp, grad, act, logd = self._cache
+        eps = self.step_size()
+        x = self.x
+        mean = x + 0.5 * eps * grad
+        noise = torch.randn(x.shape, generator=self._gen, device=self.device, dtype=self.dtype)
+        y = mean + math.sqrt(eps) * noise
+        lo, hi = self.data_range
+        if self.clamp == "reflect":
+            y = self._fold(y)
+        logp_y, grad_y, act_y, logd_y = self._evaluate(y, lam, temp)
+        finite = torch.isfinite(logp_y) & torch.isfinite(grad_y.flatten(1)).all(1)
+        self._kill(~finite)
+        accept = self.alive.clone()
+        if self.clamp == "reject":
+            accept &= ((y >= lo) & (y <= hi)).flatten(1).all(1)
+        if self.mala:
+            mean_y = y + 0.5 * eps * grad_y
+            log_alpha = logp_y - logp + self._log_q(x, mean_y, eps) - self._log_q(y, mean, eps)
+            u = torch.rand(self.n_chains, generator=self._gen, device=self.device)
+            accept &= torch.log(u) < log_alpha
+        accept &= finite
+        m = accept.view(-1, *([1] * (x.ndim - 1)))
+        self.x = torch.where(m, y, x)
+        logp = torch.where(accept, logp_y, logp)
+        grad = torch.where(m, grad_y, grad)
+        act = torch.where(accept, act_y, act)
+        logd = torch.where(accept, logd_y, logd)
+        self._cache = (lam, temp, version, logp, grad, act, logd)
+        self.n_accepted += accept
+        self.n_proposed += 1
+        self.step_count += 1
+        self.history.record(self.step_count, act, logd, accept, lam=lam, eps=eps, x=self.x)
+
+    def step(self) -> None:
+        """Advance every live chain by one Langevin (or MALA) step.
+
+        >>> from nbviz.ldam import class_logit
+        >>> from nbviz.models import LeNet300100
+        >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(3), n_chains=2)
+        >>> s.step(); s.step_count
+        1
+        """
+        with _EvalMode(self, [self.model, self._dmodule()]):
+            self._step()
+
+    def run(
+        self,
+        n_steps: int,
+        *,
+        callback: Callable[[Sampler], None] | None = None,
+        should_stop=None,
+        progress: bool = False,
+    ) -> int:
+        """Run up to ``n_steps`` steps; return how many ran.
+
+        ``should_stop`` (``None``, a ``threading.Event`` or a callable) is checked before
+        every step; when it says stop, the run returns early and a later :meth:`run`
+        continues the same chains. ``callback(sampler)`` is called after every step.
+
+        >>> import threading
+        >>> from nbviz.ldam import class_logit
+        >>> from nbviz.models import LeNet300100
+        >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(3), n_chains=2)
+        >>> stop = threading.Event()
+        >>> s.run(10, callback=lambda s: s.step_count == 4 and stop.set(), should_stop=stop)
+        4
+        >>> stop.clear(); s.run(2), s.step_count
+        (2, 6)
+        """
+        n_steps = check_positive_int(n_steps, "n_steps", minimum=0)
+        stop = stop_check(should_stop)
+        done = 0
+        with _EvalMode(self, [self.model, self._dmodule()]):
+            for _ in tqdm(range(n_steps), desc="ldam", unit="step", disable=not progress):
+                if stop():
+                    break
+                self._step()
+                done += 1
+                if callback is not None:
+                    callback(self)
+        return done
+
+    def __repr__(self) -> str:
+        kind = "MALA" if self.mala else "ULA"
+        return (
+            f"Sampler({kind}, {self.objective!r}, n_chains={self.n_chains}, lam={self.lam}, "
+            f"T={self.temperature}, steps={self.step_count}, device={self.device})"
+        )
