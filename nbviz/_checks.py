@@ -121,11 +121,11 @@ def unknown_name_error(kind: str, name: str, options: Sequence[str], arg: str) -
 def stop_check(should_stop) -> Callable[[], bool]:
     """A no-argument callable from ``None``, a ``threading.Event`` or a callable.
 
-        >>> import threading
-        >>> event = threading.Event()
-        >>> check = stop_check(event)
-        >>> check(), event.set(), check()
-        (False, None, True)
+    >>> import threading
+    >>> event = threading.Event()
+    >>> check = stop_check(event)
+    >>> check(), event.set(), check()
+    (False, None, True)
     """
     if should_stop is None:
         return lambda: False
