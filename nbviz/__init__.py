@@ -8,7 +8,7 @@
 from . import data
 from ._version import __version__
 
-__all__ = ["GrandTour", "ImageGrid", "__version__", "data"]
+__all__ = ["EmbeddingView", "GrandTour", "ImageGrid", "MaskExplorer", "__version__", "data"]
 
 
 def __getattr__(name):
@@ -21,8 +21,16 @@ def __getattr__(name):
         from .widgets.grand_tour import GrandTour
 
         return GrandTour
-    if name == "models":
+    if name == "EmbeddingView":
+        from .widgets.embedding_view import EmbeddingView
+
+        return EmbeddingView
+    if name == "MaskExplorer":
+        from .widgets.mask_explorer import MaskExplorer
+
+        return MaskExplorer
+    if name in ("models", "tour", "embed", "lottery", "ldam"):
         import importlib
 
-        return importlib.import_module(".models", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'nbviz' has no attribute {name!r}")

@@ -2,19 +2,24 @@
 
 from .base import NbvizWidget
 from .codec import decode_array, encode_array, pack_arrays
+from .embedding_view import EmbeddingView, link_selection
 from .grand_tour import GrandTour
 from .image_grid import ImageGrid
+from .mask_explorer import MaskExplorer
 from .worker import Job, JobCancelled, JobContext, JobError
 
 __all__ = [
+    "EmbeddingView",
     "GrandTour",
     "ImageGrid",
     "Job",
     "JobCancelled",
     "JobContext",
     "JobError",
+    "MaskExplorer",
     "NbvizWidget",
     "decode_array",
     "encode_array",
+    "link_selection",
     "pack_arrays",
 ]
