@@ -4,7 +4,7 @@ import { classBytes, parseColor } from "../src/grand_tour/gl.js";
 import { thumbnailRGBA } from "../src/grand_tour/hovercard.js";
 import { mergeSorted, nearestPoint, pointInPolygon, pointsInLasso, projectAll } from "../src/grand_tour/picking.js";
 import { createFrameStats } from "../src/grand_tour/stats.js";
-import { throttle } from "../src/grand_tour/throttle.js";
+import { throttle } from "../src/lib/throttle.js";
 import { clipScale, deltaToProjection, toScreen, viewTransform } from "../src/grand_tour/viewport.js";
 
 describe("data texture", () => {

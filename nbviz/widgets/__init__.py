@@ -5,6 +5,7 @@ from .codec import decode_array, encode_array, pack_arrays
 from .embedding_view import EmbeddingView, link_selection
 from .grand_tour import GrandTour
 from .image_grid import ImageGrid
+from .ldam_viewer import LDAMViewer
 from .mask_explorer import MaskExplorer
 from .worker import Job, JobCancelled, JobContext, JobError
 
@@ -16,6 +17,7 @@ __all__ = [
     "JobCancelled",
     "JobContext",
     "JobError",
+    "LDAMViewer",
     "MaskExplorer",
     "NbvizWidget",
     "decode_array",

@@ -25,7 +25,7 @@ import { createHoverCard } from "./hovercard.js";
 import { mergeSorted, nearestPoint, pointsInLasso, projectAll } from "./picking.js";
 import { FRAGMENT_SHADER, MAX_CHUNKS, VERTEX_SHADER } from "./shaders.js";
 import { createFrameStats } from "./stats.js";
-import { throttle } from "./throttle.js";
+import { throttle } from "../lib/throttle.js";
 import { deltaToProjection, toScreen, viewTransform } from "./viewport.js";
 
 const CSS = `

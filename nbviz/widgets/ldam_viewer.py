@@ -1,0 +1,263 @@
+"""LDAMViewer: Langevin chains that maximize a neuron, drawn live while they sample.
+
+After Jiang, Chan, Zhang and Canny, "Langevin Dynamics Activation Maximization"
+(arXiv:1812.04604). The widget runs a :class:`nbviz.ldam.Sampler` in its background job
+and streams the chains' current images, their activation and log D traces and the MALA
+acceptance rate to the view (at most 30 updates a second). The λ slider in the view is
+the sampler's ``lam``: moving it changes the running chains' target at their next step
+(interpretability, images the discriminator finds real, at high λ; accuracy, images the
+neuron alone picks, at λ = 0). The scrubber shows any kept frame of the chains' history.
+
+>>> import torch
+>>> from nbviz.ldam import Sampler, neurons
+>>> from nbviz.models import SmallCNN
+>>> _ = torch.manual_seed(0)
+>>> sampler = Sampler(SmallCNN(in_shape=(1, 8, 8)).eval(), neurons("fc1", [0, 1]), n_chains=6,
+...                   step_size=0.01, history={"sample_every": 5})
+>>> viewer = LDAMViewer(sampler)
+>>> _ = viewer.run(20, progress=False)
+>>> viewer.samples.shape, viewer.sample_step, viewer.group_names
+((6, 8, 8, 1), 20, ['fc1 unit 0', 'fc1 unit 1'])
+>>> viewer.traces.shape[:2], viewer.history_len
+((2, 6), 4)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import traitlets
+
+from .._checks import check_positive_int
+from .base import NbvizWidget
+from .image_grid import images_to_uint8
+from .traits import ArrayTrait
+
+__all__ = ["LDAMViewer"]
+
+
+class LDAMViewer(NbvizWidget):
+    """A live view of an :class:`nbviz.ldam.Sampler`'s chains.
+
+    Args:
+        sampler: the :class:`~nbviz.ldam.Sampler` (its model, objective, discriminator,
+            λ, temperature and step size are set there).
+        data: real images to find each chain group's top-k activating ones in
+            (:func:`nbviz.ldam.top_k_real`), shown beside the samples; or ``None``.
+        top_k: how many real images per group.
+        steps: steps per run of the ▶ button (and of :meth:`start` by default).
+        trace_window: the most recent steps drawn in the traces.
+        tradeoff_max: the λ slider's top (default: 10, or 2 × λ if larger).
+        image_scale: screen px per image pixel; height: the charts' height in px.
+
+    Traits (synced): ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
+    it from its next step), ``temperature`` (likewise), ``samples`` (uint8
+    ``[n, H, W, C]``: the chains now, or the history frame chosen), ``sample_step``,
+    ``chain_groups``, ``group_names``, ``traces`` (float32 ``[2, n, L]``: activation and
+    log D; NaN for stopped chains), ``trace_steps``, ``acceptance`` (MALA's rate, -1 for
+    ULA), ``history_len`` and ``history_index`` (-1: live), ``top_images``, ``running``,
+    ``tradeoff_max``, ``image_scale``, ``height``, and the job's.
+    """
+
+    _bundle = "ldam_viewer"
+
+    samples = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
+    sample_step = traitlets.Int(0).tag(sync=True)
+    chain_groups = ArrayTrait(dtype="int32", ndim=1).tag(sync=True)
+    group_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    tradeoff = traitlets.Float(0.0).tag(sync=True)
+    tradeoff_max = traitlets.Float(10.0).tag(sync=True)
+    temperature = traitlets.Float(1.0).tag(sync=True)
+    acceptance = traitlets.Float(-1.0).tag(sync=True)
+    traces = ArrayTrait(dtype="float32", ndim=3).tag(sync=True)
+    trace_steps = ArrayTrait(dtype="int32", ndim=1).tag(sync=True)
+    history_len = traitlets.Int(0).tag(sync=True)
+    history_index = traitlets.Int(-1).tag(sync=True)
+    top_images = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
+    running = traitlets.Bool(False).tag(sync=True)
+    image_scale = traitlets.Int(3).tag(sync=True)
+    height = traitlets.Int(180).tag(sync=True)
+
+    def __init__(
+        self,
+        sampler,
+        *,
+        data=None,
+        top_k: int = 8,
+        steps: int = 2000,
+        trace_window: int = 300,
+        tradeoff_max: float | None = None,
+        image_scale: int = 3,
+        height: int = 180,
+    ):
+        from ..ldam import Sampler
+
+        if not isinstance(sampler, Sampler):
+            raise TypeError(
+                f"sampler: expected an nbviz.ldam.Sampler, got {type(sampler).__name__}"
+            )
+        self.sampler = sampler
+        self.steps = check_positive_int(steps, "steps")
+        self.trace_window = check_positive_int(trace_window, "trace_window", minimum=2)
+        groups = sampler.groups.detach().cpu().to(torch.int32).numpy()
+        super().__init__(
+            chain_groups=groups,
+            group_names=self._group_names(sampler, int(groups.max()) + 1),
+            tradeoff=sampler.lam,
+            tradeoff_max=float(tradeoff_max) if tradeoff_max else max(10.0, 2 * sampler.lam),
+            temperature=sampler.temperature,
+            image_scale=image_scale,
+            height=height,
+        )
+        if data is not None:
+            from ..ldam import top_k_real
+
+            top = top_k_real(sampler.model, sampler.objective, data, k=top_k)
+            flat = top.images.reshape(-1, *top.images.shape[2:])
+            self.top_images = self._to_uint8(flat)
+        self.on_msg(self._handle_viewer_msg)
+        self._show_live()
+
+    @staticmethod
+    def _group_names(sampler, n_groups: int) -> list[str]:
+        units = getattr(sampler.objective, "units", None)
+        layer = getattr(sampler.objective, "layer", None)
+        if units is not None and layer is not None and len(units) == n_groups:
+            return [f"{layer} unit {int(u)}" for u in units]
+        if n_groups == 1:
+            return [repr(sampler.objective)]
+        return [f"group {g}" for g in range(n_groups)]
+
+    def _to_uint8(self, x: torch.Tensor) -> np.ndarray:
+        lo, hi = self.sampler.data_range
+        return images_to_uint8(x.detach().float().cpu(), vmin=lo, vmax=hi)
+
+    # --- running -----------------------------------------------------------------------
+    def _job_fn(self, ctx, n_steps: int):
+        s = self.sampler
+        start = s.step_count
+
+        def callback(sampler):
+            done = sampler.step_count - start
+            ctx.progress(done, n_steps, f"step {sampler.step_count} (λ {sampler.lam:g})")
+            ctx.publish(sampler.step_count)
+
+        self.running = True
+        try:
+            ran = s.run(n_steps, callback=callback, should_stop=lambda: ctx.stopped)
+        finally:
+            self.running = False
+            self._show_live()
+        return ran
+
+    def _on_publish(self, _step) -> None:
+        self._show_live()
+
+    def start(self, steps: int | None = None) -> LDAMViewer:
+        """Sample ``steps`` (default :attr:`steps`) more steps in the background; the view
+        updates as they run. Returns self."""
+        n = self.steps if steps is None else check_positive_int(steps, "steps")
+        job = self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
+                             on_publish=self._on_publish)  # fmt: skip
+        job.start()
+        return self
+
+    def run(self, steps: int | None = None, progress: bool = True) -> int:
+        """Sample here, blocking (a tqdm bar unless ``progress=False``); return the steps run."""
+        n = self.steps if steps is None else check_positive_int(steps, "steps")
+        job = self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
+                             on_publish=self._on_publish)  # fmt: skip
+        job.progress_bar = progress
+        return job.run()
+
+    def _handle_viewer_msg(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("type") == "run" and not self.running:
+            self.start()
+
+    # --- what the view shows -------------------------------------------------------------
+    def _show_live(self) -> None:
+        s = self.sampler
+        snap = s.history.snapshot()
+        steps = snap["steps"][-self.trace_window :]
+        act = snap["activation"][-self.trace_window :].float()
+        logd = snap["log_d"][-self.trace_window :].float()
+        dead = ~s.alive.detach().cpu()
+        act[:, dead] = float("nan")
+        logd[:, dead] = float("nan")
+        with self.hold_trait_notifications():
+            self.history_len = len(snap["sample_steps"])
+            self.traces = torch.stack([act, logd]).transpose(1, 2).contiguous().numpy()
+            self.trace_steps = steps.to(torch.int32).numpy()
+            self.acceptance = float(s.acceptance_rate.mean()) if s.mala and s.step_count else -1.0
+            if self.history_index < 0:
+                self.samples = self._to_uint8(s.x)
+                self.sample_step = int(s.step_count)
+
+    @traitlets.observe("history_index")
+    def _show_history(self, change) -> None:
+        k = change["new"]
+        if k < 0:
+            self._show_live()
+            return
+        snap = self.sampler.history.snapshot()
+        kept = snap["samples"]
+        if not len(kept):
+            return
+        k = min(k, len(kept) - 1)
+        with self.hold_trait_notifications():
+            self.samples = self._to_uint8(kept[k])
+            self.sample_step = int(snap["sample_steps"][k])
+
+    @traitlets.validate("history_index")
+    def _valid_history_index(self, proposal):
+        k = int(proposal["value"])
+        if k < -1:
+            raise traitlets.TraitError(f"history_index: expected -1 (live) or 0.., got {k}")
+        return k
+
+    @traitlets.observe("tradeoff")
+    def _set_lam(self, change) -> None:
+        self.sampler.lam = change["new"]  # raises for λ < 0; the sampler takes it next step
+
+    @traitlets.validate("tradeoff")
+    def _valid_tradeoff(self, proposal):
+        v = float(proposal["value"])
+        if not v >= 0:
+            raise traitlets.TraitError(f"tradeoff: λ must be >= 0, got {v}")
+        return v
+
+    @traitlets.observe("temperature")
+    def _set_temperature(self, change) -> None:
+        self.sampler.temperature = change["new"]
+
+    # --- static output -------------------------------------------------------------------
+    def figure(self, columns: int = 8):
+        """The chains' current images and their activation and log D traces."""
+        from ..plotting import new_figure
+
+        imgs = self.samples
+        n = len(imgs)
+        cols = min(columns, n)
+        rows = -(-n // cols)
+        fig = new_figure(figsize=(max(6, 0.9 * cols), 1.0 * rows + 2.4), layout="constrained")
+        grid = fig.add_gridspec(rows + 2, cols)
+        for i in range(n):
+            ax = fig.add_subplot(grid[i // cols, i % cols])
+            ax.imshow(imgs[i].squeeze(-1) if imgs.shape[-1] == 1 else imgs[i], cmap="gray",
+                      vmin=0, vmax=255)  # fmt: skip
+            ax.set_axis_off()
+        for j, (name, row) in enumerate([("activation", 0), ("log D", 1)]):
+            ax = fig.add_subplot(grid[rows:, j * cols // 2 : (j + 1) * cols // 2 or 1])
+            if self.traces is not None and self.traces.shape[2]:
+                ax.plot(self.trace_steps, self.traces[row].T, lw=0.5, alpha=0.5)
+                ax.plot(self.trace_steps, np.nanmean(self.traces[row], axis=0), "k", lw=1.5)
+            ax.set(xlabel="step", title=name)
+        fig.suptitle(f"step {self.sample_step} · λ {self.tradeoff:g} · T {self.temperature:g}",
+                     fontsize=9)  # fmt: skip
+        return fig
+
+    def __repr__(self):
+        return (
+            f"LDAMViewer({self.sampler.n_chains} chains at step {self.sampler.step_count}, "
+            f"λ {self.tradeoff:g}, job {self.job_state})"
+        )

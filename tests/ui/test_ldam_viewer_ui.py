@@ -1,0 +1,79 @@
+"""LDAMViewer in real JupyterLab under headless Chromium: the chain grid changes while the
+chains sample, and moving the λ slider in the browser changes λ in Python and in the
+running sampler."""
+
+from __future__ import annotations
+
+import time
+
+from .conftest import ARTIFACTS
+from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wait_until
+
+ROOT = ".nbviz-ldam-viewer"
+
+SETUP = (
+    "import torch\n"
+    "from nbviz.data import digits\n"
+    "from nbviz.ldam import DiscriminatorPrior, Sampler, neurons\n"
+    "from nbviz.models import SmallCNN, train\n"
+    "from nbviz.widgets.ldam_viewer import LDAMViewer\n"
+    "torch.set_num_threads(1)\n"
+    "torch.manual_seed(0)\n"
+    "model = SmallCNN(in_shape=(1, 8, 8))\n"
+    "_ = train(model, digits('train'), epochs=2, progress=False)\n"
+    "prior = DiscriminatorPrior((1, 8, 8), kind='mlp')\n"
+    "sampler = Sampler(model.eval(), neurons('fc1', [0, 1, 2]), n_chains=12, step_size=2e-3,\n"
+    "                  temperature=0.05, discriminator=prior, lam=1.0,\n"
+    "                  history={'sample_every': 10})\n"
+    "viewer = LDAMViewer(sampler, data=digits('test'), top_k=6, steps=200_000, image_scale=6)\n"
+    "viewer",
+)
+
+
+def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, write_notebook):
+    name = write_notebook("ldam_viewer_ui.ipynb", *SETUP)
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    page.wait_for_selector(f'{ROOT}[data-ready="true"]', timeout=60_000)
+    assert page.get_attribute(ROOT, "data-chains") == "12"
+    grid = f"{ROOT} .nbviz-ldam-viewer-grid"
+    assert element_ink(page, grid)["ink"] > 500
+    with lab.kernel(name) as kc:
+        # ▶ in the view starts the chains (a custom message to Python).
+        page.locator(f"{ROOT} .nbviz-ldam-viewer-run").first.click()
+        assert wait_until(lambda: kernel_eval(kc, "viewer.running"), lambda v: v) is True
+        wait_until(lambda: kernel_eval(kc, "sampler.step_count"), lambda v: v >= 30, timeout=60)
+        first = page.locator(grid).first.screenshot()
+        step1 = int(page.get_attribute(ROOT, "data-step"))
+        time.sleep(1.0)
+        second = page.locator(grid).first.screenshot()
+        step2 = int(page.get_attribute(ROOT, "data-step"))
+        print(f"grid steps shown: {step1} then {step2}")
+        assert step2 > step1 and first != second, "the chain grid did not change while sampling"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "ldam-viewer.png"))
+
+        # Move the λ slider to its top: Python's tradeoff and the running sampler follow.
+        slider = page.locator(f"{ROOT} .nbviz-ldam-viewer-tradeoff").first
+        box = slider.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+        lam = wait_until(lambda: kernel_eval(kc, "viewer.tradeoff"), lambda v: v > 5)
+        assert lam > 5, lam
+        assert kernel_eval(kc, "sampler.lam") == lam
+        at = kernel_eval(kc, "sampler.step_count")
+        wait_until(lambda: kernel_eval(kc, "sampler.step_count"), lambda v: v >= at + 5)
+        used = kernel_eval(kc, "sampler.history.snapshot()['lam'][-3:].tolist()")
+        assert used == [lam] * 3, used  # the chains' latest steps sampled with the new λ
+
+        # Stop (the status strip's button), then scrub the history.
+        page.locator(f"{ROOT} .nbviz-status-stop").first.click()
+        assert wait_until(lambda: kernel_eval(kc, "viewer.running"), lambda v: not v) is False
+        n = kernel_eval(kc, "viewer.history_len")
+        assert n >= 2
+        scrub = page.locator(f"{ROOT} .nbviz-ldam-viewer-scrubber").first
+        scrub.evaluate("(s) => { s.value = '0';"
+                       " s.dispatchEvent(new Event('input', {bubbles: true})); }")  # fmt: skip
+        assert wait_until(lambda: kernel_eval(kc, "viewer.history_index"), lambda v: v == 0) == 0
+        first_kept = kernel_eval(kc, "int(sampler.history.snapshot()['sample_steps'][0])")
+        page.wait_for_selector(f'{ROOT}[data-step="{first_kept}"]', timeout=10_000)
+        page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "ldam-viewer-history.png"))

@@ -1,0 +1,88 @@
+"""LDAMViewer in Python: the chains stream into its traits, λ from the view reaches the
+running sampler, and the history scrubber shows kept frames."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import torch
+import traitlets
+
+from nbviz.data import digits
+from nbviz.ldam import Sampler, neurons
+from nbviz.models import SmallCNN
+from nbviz.widgets.ldam_viewer import LDAMViewer
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _sampler(**kw):
+    torch.manual_seed(0)
+    model = SmallCNN(in_shape=(1, 8, 8)).eval()
+    kw = {"n_chains": 6, "step_size": 0.01, "history": {"sample_every": 5}, "seed": 0} | kw
+    return Sampler(model, neurons("fc1", [3, 5]), **kw)
+
+
+def test_run_streams_samples_traces_and_history():
+    viewer = LDAMViewer(_sampler(), data=digits("test"), top_k=4, trace_window=15)
+    assert viewer.samples.shape == (6, 8, 8, 1) and viewer.samples.dtype == np.uint8
+    assert viewer.chain_groups.tolist() == [0, 0, 0, 1, 1, 1]
+    assert viewer.group_names == ["fc1 unit 3", "fc1 unit 5"]
+    assert viewer.top_images.shape == (8, 8, 8, 1)  # 2 groups x top 4
+    assert viewer.run(30, progress=False) == 30
+    s = viewer.sampler
+    assert viewer.sample_step == 30 == s.step_count
+    lo, hi = s.data_range
+    want = torch.round((s.x.clamp(lo, hi) - lo) / (hi - lo) * 255).permute(0, 2, 3, 1).numpy()
+    assert np.abs(viewer.samples.astype(int) - want).max() <= 1
+    assert viewer.traces.shape == (2, 6, 15) and viewer.trace_steps.tolist() == list(range(16, 31))
+    assert np.allclose(viewer.traces[0, :, -1], s.activation.cpu().numpy(), atol=1e-4)
+    assert viewer.history_len == 6 and viewer.acceptance == -1.0  # ULA
+    # the scrubber: a kept frame, then live again
+    viewer.history_index = 1
+    snap = s.history.snapshot()
+    assert viewer.sample_step == int(snap["sample_steps"][1])
+    assert not np.array_equal(viewer.samples, want.astype(np.uint8))
+    viewer.history_index = -1
+    assert viewer.sample_step == 30
+    with pytest.raises(traitlets.TraitError, match="history_index"):
+        viewer.history_index = -2
+
+
+def test_tradeoff_reaches_the_running_sampler():
+    viewer = LDAMViewer(_sampler(lam=0.0), steps=100_000)
+    assert viewer.tradeoff == 0.0 and viewer.tradeoff_max == 10.0
+    viewer.start()
+    deadline = time.time() + 60
+    while viewer.sampler.step_count < 10 and time.time() < deadline:
+        time.sleep(0.01)
+    viewer.tradeoff = 2.5  # as the slider writes it
+    at = viewer.sampler.step_count
+    while viewer.sampler.step_count < at + 10 and time.time() < deadline:
+        time.sleep(0.01)
+    viewer.stop()
+    assert viewer.job_state == "stopped" and not viewer.running
+    lams = viewer.sampler.history.snapshot()["lam"].tolist()
+    assert lams[0] == 0.0 and lams[-1] == 2.5  # the sampler used the new λ
+    with pytest.raises(traitlets.TraitError, match="λ must be >= 0"):
+        viewer.tradeoff = -1
+    assert viewer.sampler.lam == 2.5
+
+
+def test_run_message_starts_and_mala_reports_acceptance():
+    viewer = LDAMViewer(_sampler(mala=True, step_size=0.05), steps=20)
+    viewer._handle_viewer_msg(viewer, {"type": "run"}, [])
+    viewer.wait(60)
+    assert viewer.sample_step == 20 and 0 < viewer.acceptance <= 1
+    with pytest.raises(TypeError, match="Sampler"):
+        LDAMViewer(object())
+    fig = viewer.figure()
+    assert len(fig.axes) == 8
