@@ -11,6 +11,12 @@ Measures, in one run on this machine (``--device auto``: CUDA when present, else
 * the ratio sampler-step / bare-step (target <= 1.15 at 1024 chains): the sampler's own
   overhead (hooks, noise, clamping, MALA's accept test, history) on top of the network.
 
+* the viewer (``--viewer``, on by default): :class:`nbviz.widgets.LDAMViewer` shown in
+  JupyterLab in headless Chromium (the browser tests' harness), its chains sampling in
+  the widget's job: the pictures per second the browser draws (distinct steps shown), and
+  the sampler's steps per second with the view streaming against the same sampler run
+  in a plain thread with nothing shown (targets: >= 20 pictures/s, <= 10% slower).
+
 Weights are random (throughput does not depend on them); the models are in eval mode.
 Sampler and bare steps are timed interleaved, median of ``--repeats`` blocks of
 ``--steps`` steps each. Prints the figures, then one JSON line last.
@@ -85,6 +91,100 @@ def case(model, prior, n, mala, steps, repeats, device) -> dict:
     }
 
 
+VIEWER_CELL = """
+import threading, time, torch
+from nbviz.ldam import DiscriminatorPrior, Sampler, class_logit
+from nbviz.models import SmallCNN
+from nbviz.widgets.ldam_viewer import LDAMViewer
+torch.set_num_threads({threads})
+torch.manual_seed(0)
+model = SmallCNN(in_shape=(1, 28, 28)).eval()
+prior = DiscriminatorPrior((1, 28, 28), kind="conv")
+prior.module.eval()
+sampler = Sampler(model, class_logit(3), n_chains={chains}, discriminator=prior, lam=1.0,
+                  step_size=1e-3, seed=0)
+sampler.run(3)
+
+
+def steps_per_s(seconds, start, stop):
+    start()
+    time.sleep(0.5)
+    n0, t0 = sampler.step_count, time.perf_counter()
+    time.sleep(seconds)
+    n1, t1 = sampler.step_count, time.perf_counter()
+    stop()
+    return (n1 - n0) / (t1 - t0)
+
+
+viewer = LDAMViewer(sampler, steps=10**9)
+viewer
+"""
+
+WATCH_JS = """
+async ([ms]) => {
+  const root = document.querySelector('.nbviz-ldam-viewer');
+  const seen = new Set();
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      seen.add(root.dataset.step);
+      if (performance.now() - t0 < ms) requestAnimationFrame(tick); else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  return seen.size * 1000 / (performance.now() - t0);
+}
+"""
+
+
+def viewer_case(chains: int, threads: int, seconds: float) -> dict:
+    """Pictures per second in the browser, and the sampler's slowdown with the view."""
+    import tempfile
+
+    from tests.ui.harness import JupyterLab, chromium, kernel_eval, open_notebook, run_all_cells
+    from tests.ui.harness import write_notebook as write_nb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        root.mkdir()
+        with JupyterLab(root) as lab:
+            name = write_nb(
+                root, "ldam_bench.ipynb", VIEWER_CELL.format(chains=chains, threads=threads)
+            )
+            with chromium() as (page, errors):
+                open_notebook(page, lab, name)
+                run_all_cells(page)
+                page.wait_for_selector('.nbviz-ldam-viewer[data-ready="true"]', timeout=60_000)
+                with lab.kernel(name) as kc:
+                    plain, shown, fps = [], [], []
+                    for _ in range(2):  # interleaved: plain thread, then the viewer's job
+                        plain.append(kernel_eval(kc, (
+                            f"(lambda stop: steps_per_s({seconds}, lambda: threading.Thread("
+                            "target=sampler.run, args=(10**9,), kwargs={'should_stop': stop},"
+                            " daemon=True).start(), stop.set))(threading.Event())"
+                        ), timeout=120))  # fmt: skip
+                        time.sleep(0.5)
+                        kernel_eval(kc, "viewer.start() and 0")
+                        time.sleep(0.5)
+                        n0 = kernel_eval(kc, "sampler.step_count")
+                        t0 = time.perf_counter()
+                        fps.append(page.evaluate(WATCH_JS, [seconds * 1000]))
+                        n1 = kernel_eval(kc, "sampler.step_count")
+                        shown.append((n1 - n0) / (time.perf_counter() - t0))
+                        kernel_eval(kc, "viewer.stop() or 0")
+                        time.sleep(0.5)
+                if errors:
+                    raise RuntimeError(f"console errors in the viewer case: {errors}")
+    plain_s, shown_s = statistics.median(plain), statistics.median(shown)
+    return {
+        "viewer_chains": chains,
+        "viewer_pictures_per_s": round(statistics.median(fps), 1),
+        "viewer_sampler_steps_per_s_plain": round(plain_s, 1),
+        "viewer_sampler_steps_per_s_shown": round(shown_s, 1),
+        "viewer_slowdown": round(1 - shown_s / plain_s, 3),
+    }
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer steps and repeats")
@@ -93,6 +193,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--chains", type=int, nargs="+", default=[1, 64, 1024])
+    ap.add_argument("--no-viewer", action="store_true", help="skip the browser measurement")
+    ap.add_argument("--viewer-chains", type=int, default=64)
+    ap.add_argument("--viewer-seconds", type=float, default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
@@ -129,6 +232,17 @@ def main(argv=None) -> dict:
     results["target_ratio"] = 1.15
     results[f"ula_meets_target_{big}"] = results[f"ula_ratio_{big}"] <= 1.15
     results[f"mala_meets_target_{big}"] = results[f"mala_ratio_{big}"] <= 1.15
+    if not args.no_viewer:
+        seconds = args.viewer_seconds or (3.0 if args.quick else 6.0)
+        v = viewer_case(args.viewer_chains, args.threads, seconds)
+        print(f"viewer, {v['viewer_chains']} chains: {v['viewer_pictures_per_s']:.1f} pictures/s "
+              f"in the browser; sampler {v['viewer_sampler_steps_per_s_shown']:.1f} steps/s "
+              f"shown vs {v['viewer_sampler_steps_per_s_plain']:.1f} plain "
+              f"(slowdown {100 * v['viewer_slowdown']:.1f}%)")  # fmt: skip
+        results |= v
+        results["viewer_meets_targets"] = (
+            v["viewer_pictures_per_s"] >= 20 and v["viewer_slowdown"] <= 0.10
+        )
     print(json.dumps(results))
     return results
 

@@ -49,6 +49,14 @@ class _Ring:
         start = self.count % self.capacity
         return torch.cat([self.data[start:], self.data[:start]]).cpu()
 
+    def last(self, k: int) -> torch.Tensor | None:
+        """The newest ``min(k, held)`` entries, oldest first (copies only those)."""
+        if self.data is None:
+            return None
+        n = min(self.count, self.capacity, k)
+        idx = torch.arange(self.count - n, self.count) % self.capacity
+        return self.data[idx.to(self.data.device)].cpu()
+
     def clear(self) -> None:
         self.data, self.count = None, 0
 
@@ -162,6 +170,30 @@ class History:
             shape = (0,) if cols is None else (0, cols)
             return torch.empty(shape)
         return out
+
+    def recent(self, k: int) -> dict:
+        """The newest ``k`` trace rows (``steps``, ``activation``, ``log_d``) and the number
+        of kept frames, copying only those: what a live view needs many times a second.
+
+        >>> h = History(2, (1,))
+        >>> for t in range(1, 6):
+        ...     h.record(t, torch.full((2,), t), torch.zeros(2), torch.ones(2, dtype=torch.bool),
+        ...              lam=0.0, eps=0.1, x=torch.zeros(2, 1))
+        >>> r = h.recent(3)
+        >>> r["steps"].tolist(), r["activation"][:, 0].tolist(), r["n_samples"]
+        ([3, 4, 5], [3.0, 4.0, 5.0], 0)
+        """
+        k = check_positive_int(k, "k")
+        with self._lock:
+            steps = self._step.last(k)
+            act = self._act.last(k)
+            logd = self._logd.last(k)
+            held = min(self._sample_steps.count, self.sample_capacity)
+        if steps is None:
+            empty = torch.empty((0, self.n_chains))
+            return {"steps": torch.empty(0, dtype=torch.long), "activation": empty,
+                    "log_d": empty, "n_samples": held}  # fmt: skip
+        return {"steps": steps.long(), "activation": act, "log_d": logd, "n_samples": held}
 
     @property
     def steps(self) -> torch.Tensor:

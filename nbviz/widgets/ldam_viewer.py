@@ -24,6 +24,8 @@ neuron alone picks, at λ = 0). The scrubber shows any kept frame of the chains'
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 import traitlets
@@ -151,7 +153,10 @@ class LDAMViewer(NbvizWidget):
         return ran
 
     def _on_publish(self, _step) -> None:
-        self._show_live()
+        # The traces are most of the bytes: while chains run they go a few times a second,
+        # the images every time (the job publishes at most 30 times a second).
+        due = time.monotonic() - getattr(self, "_traces_sent", 0.0) >= self.TRACE_INTERVAL
+        self._show_live(traces=due)
 
     def start(self, steps: int | None = None) -> LDAMViewer:
         """Sample ``steps`` (default :attr:`steps`) more steps in the background; the view
@@ -175,23 +180,31 @@ class LDAMViewer(NbvizWidget):
             self.start()
 
     # --- what the view shows -------------------------------------------------------------
-    def _show_live(self) -> None:
+    #: Seconds between two trace updates while chains run (the images go every publish).
+    TRACE_INTERVAL = 0.25
+
+    def _show_live(self, traces: bool = True) -> None:
         s = self.sampler
-        snap = s.history.snapshot()
-        steps = snap["steps"][-self.trace_window :]
-        act = snap["activation"][-self.trace_window :].float()
-        logd = snap["log_d"][-self.trace_window :].float()
-        dead = ~s.alive.detach().cpu()
-        act[:, dead] = float("nan")
-        logd[:, dead] = float("nan")
         with self.hold_trait_notifications():
-            self.history_len = len(snap["sample_steps"])
-            self.traces = torch.stack([act, logd]).transpose(1, 2).contiguous().numpy()
-            self.trace_steps = steps.to(torch.int32).numpy()
-            self.acceptance = float(s.acceptance_rate.mean()) if s.mala and s.step_count else -1.0
+            if traces:
+                self._send_traces()
             if self.history_index < 0:
                 self.samples = self._to_uint8(s.x)
                 self.sample_step = int(s.step_count)
+
+    def _send_traces(self) -> None:
+        s = self.sampler
+        recent = s.history.recent(self.trace_window)  # copies only what is drawn
+        act = recent["activation"].float()
+        logd = recent["log_d"].float()
+        dead = ~s.alive.detach().cpu()
+        act[:, dead] = float("nan")
+        logd[:, dead] = float("nan")
+        self.history_len = recent["n_samples"]
+        self.traces = torch.stack([act, logd]).transpose(1, 2).contiguous().numpy()
+        self.trace_steps = recent["steps"].to(torch.int32).numpy()
+        self.acceptance = float(s.acceptance_rate.mean()) if s.mala and s.step_count else -1.0
+        self._traces_sent = time.monotonic()
 
     @traitlets.observe("history_index")
     def _show_history(self, change) -> None:

@@ -72,13 +72,19 @@ class JobContext:
 
 
 class _Throttle:
-    """Delivers the newest value at most ``rate`` times a second; ``flush`` sends the rest."""
+    """Delivers the newest value at most ``rate`` times a second; ``flush`` sends the rest.
+
+    A value pushed too soon waits, and a timer delivers the newest waiting one as soon as
+    the interval has passed: a source pushing slightly faster than ``rate`` is delivered
+    at ``rate``, not at every second push.
+    """
 
     def __init__(self, callback: Callable[[Any], None] | None, rate: float):
         self._callback = callback
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self._last = -float("inf")
         self._pending = _UNSET
+        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
     def push(self, value) -> None:
@@ -86,14 +92,31 @@ class _Throttle:
             return
         now = time.monotonic()
         with self._lock:
-            if now - self._last < self._interval:
+            wait = self._interval - (now - self._last)
+            if wait > 0:
                 self._pending = value
+                if self._timer is None:
+                    self._timer = threading.Timer(wait, self._fire)
+                    self._timer.daemon = True
+                    self._timer.start()
                 return
             self._last, self._pending = now, _UNSET
         self._callback(value)
 
+    def _fire(self) -> None:
+        with self._lock:
+            self._timer = None
+            value, self._pending = self._pending, _UNSET
+            if value is _UNSET:
+                return
+            self._last = time.monotonic()
+        self._callback(value)
+
     def flush(self) -> None:
         with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             value, self._pending = self._pending, _UNSET
             self._last = time.monotonic()
         if value is not _UNSET and self._callback is not None:

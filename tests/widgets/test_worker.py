@@ -219,3 +219,38 @@ def test_bad_arguments():
         Job(42)
     with pytest.raises(ValueError, match=r"max_rate: expected a positive number"):
         Job(lambda ctx: None, max_rate=0)
+
+
+def test_throttle_delivers_at_its_rate_when_pushes_come_slightly_faster(monkeypatch):
+    """Pushes every 29 ms at a 30/s limit: a timer delivers the waiting value once the
+    interval has passed (about 30 deliveries a second), where delivering only on the next
+    push would give one every other push (about 17)."""
+    clock = {"t": 0.0}
+    monkeypatch.setattr(worker, "time", types.SimpleNamespace(monotonic=lambda: clock["t"]))
+    timers = []
+
+    class ManualTimer:  # fired by the test at the time it asked for
+        def __init__(self, wait, fn):
+            self.at, self.fn, self.cancelled, self.daemon = clock["t"] + wait, fn, False, True
+            timers.append(self)
+
+        def start(self):
+            pass
+
+        def cancel(self):
+            self.cancelled = True
+
+    monkeypatch.setattr(worker.threading, "Timer", ManualTimer)
+    got = []
+    throttle = worker._Throttle(got.append, rate=30)
+    for i in range(35):  # one second of pushes
+        while due := [t for t in timers if not t.cancelled and t.at <= i * 0.029]:
+            timer = min(due, key=lambda t: t.at)
+            timers.remove(timer)
+            clock["t"] = timer.at  # the timer fires at its time, before this push
+            timer.fn()
+        clock["t"] = i * 0.029
+        throttle.push(i)
+    throttle.flush()
+    assert got[-1] == 34 and got == sorted(got)
+    assert 28 <= len(got) <= 32, len(got)
