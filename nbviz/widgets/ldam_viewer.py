@@ -139,14 +139,22 @@ class LDAMViewer(NbvizWidget):
         s = self.sampler
         start = s.step_count
 
+        last = [0.0]
+
         def callback(sampler):
-            done = sampler.step_count - start
-            ctx.progress(done, n_steps, f"step {sampler.step_count} (λ {sampler.lam:g})")
+            # The status line a few times a second, the pictures every publish: each
+            # progress update is one more message for the kernel, server and browser.
+            now = time.monotonic()
+            if now - last[0] >= self.TRACE_INTERVAL:
+                last[0] = now
+                done = sampler.step_count - start
+                ctx.progress(done, n_steps, f"step {sampler.step_count} (λ {sampler.lam:g})")
             ctx.publish(sampler.step_count)
 
         self.running = True
         try:
             ran = s.run(n_steps, callback=callback, should_stop=lambda: ctx.stopped)
+            ctx.progress(ran, n_steps, f"step {s.step_count} (λ {s.lam:g})")
         finally:
             self.running = False
             self._show_live()
