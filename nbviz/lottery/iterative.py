@@ -38,7 +38,7 @@ from .criteria import ImportancePruning, check_criterion, criterion_scores
 from .layers import current_masks, prunable_layers, target_kept
 from .layers import layer_rates as _layer_rates
 from .tickets import make_ticket, weights_of
-from .training import OPTIMIZERS, SCHEDULES, Stopped, fit, labelled, stop_check
+from .training import Stopped, check_optimizer_and_schedule, fit, labelled, stop_check
 from .variants import Variant, parse_variant
 
 __all__ = ["SCOPES", "IMPResult", "RoundRecord", "imp"]
@@ -327,10 +327,7 @@ def imp(
         rates = dict.fromkeys(names, rate)
     else:
         rates = _layer_rates(names, rate, layer_rates)
-    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
-        raise unknown_name_error("optimizer", str(optimizer), OPTIMIZERS, "optimizer")
-    if not isinstance(schedule, str) or schedule not in SCHEDULES:
-        raise unknown_name_error("schedule", str(schedule), SCHEDULES, "schedule")
+    check_optimizer_and_schedule(optimizer, schedule)  # before any training starts
     dev = resolve_device(device)
     train_xy = labelled(train_data, "train_data", model, dev)
     test_xy = labelled(test_data, "test_data", model, dev)

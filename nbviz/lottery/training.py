@@ -48,6 +48,17 @@ class Stopped(Exception):
     """
 
 
+def check_optimizer_and_schedule(optimizer, schedule) -> None:
+    """Raise ``ValueError`` (listing the valid names) unless :func:`fit` knows both.
+
+    >>> check_optimizer_and_schedule("adam", "onecycle")
+    """
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
+        raise unknown_name_error("optimizer", str(optimizer), OPTIMIZERS, "optimizer")
+    if not isinstance(schedule, str) or schedule not in SCHEDULES:
+        raise unknown_name_error("schedule", str(schedule), SCHEDULES, "schedule")
+
+
 @dataclass
 class FitResult:
     """The per-epoch history of one :func:`fit`.
@@ -164,10 +175,7 @@ def fit(
     for value, arg in ((lr, "lr"), (weight_decay, "weight_decay")):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             raise ValueError(f"{arg}: expected a number >= 0, got {value!r}")
-    if optimizer not in OPTIMIZERS:
-        raise unknown_name_error("optimizer", str(optimizer), OPTIMIZERS, "optimizer")
-    if schedule not in SCHEDULES:
-        raise unknown_name_error("schedule", str(schedule), SCHEDULES, "schedule")
+    check_optimizer_and_schedule(optimizer, schedule)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
     stop = stop_check(should_stop)

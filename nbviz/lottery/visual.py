@@ -19,7 +19,7 @@ import torch
 
 from .criteria import CRITERIA, check_criterion, criterion_scores
 
-__all__ = ["criteria_overlap", "jaccard", "mask_mosaic", "weight_sample"]
+__all__ = ["criteria_overlap", "jaccard", "jaccard_matrix", "mask_mosaic", "weight_sample"]
 
 #: The most tiles (units, or kernel pairs) a mosaic shows.
 MAX_TILES = 1024
@@ -39,6 +39,21 @@ def jaccard(a: torch.Tensor, b: torch.Tensor) -> float:
         raise ValueError(f"masks: expected one shape, got {tuple(a.shape)} and {tuple(b.shape)}")
     union = int((a | b).sum())
     return 1.0 if union == 0 else int((a & b).sum()) / union
+
+
+def jaccard_matrix(masks) -> np.ndarray:
+    """float32 ``[k, k]`` Jaccard overlaps between every pair of ``masks`` (1 on the diagonal).
+
+    >>> import torch
+    >>> jaccard_matrix([torch.tensor([1, 1, 0]).bool(), torch.tensor([1, 0, 0]).bool()]).tolist()
+    [[1.0, 0.5], [0.5, 1.0]]
+    """
+    k = len(masks)
+    out = np.ones((k, k), np.float32)
+    for i in range(k):
+        for j in range(i + 1, k):
+            out[i, j] = out[j, i] = jaccard(masks[i], masks[j])
+    return out
 
 
 def _grid(count: int) -> tuple[int, int]:
@@ -144,9 +159,4 @@ def criteria_overlap(start, final, alive, keep: int, criteria=CRITERIA, seed: in
         m = torch.zeros_like(alive)
         m[torch.topk(scores, keep).indices] = True
         masks.append(m)
-    k = len(masks)
-    out = np.ones((k, k), np.float32)
-    for i in range(k):
-        for j in range(i + 1, k):
-            out[i, j] = out[j, i] = jaccard(masks[i], masks[j])
-    return out, names
+    return jaccard_matrix(masks), names

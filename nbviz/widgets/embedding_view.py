@@ -143,6 +143,7 @@ class EmbeddingView(GrandTour):
         >>> view.points.shape, view.components.shape
         ((1, 359, 2), (20, 1024))
         """
+        from ..embed import pca
         from ..models import capture_activations
         from ..models._inputs import as_tensors
 
@@ -158,15 +159,13 @@ class EmbeddingView(GrandTour):
             return capture_activations(model, x[rows], layer, flatten=True)[layer].float()
 
         first = acts(sample)
-        components = mean = None
+        dirs = mean = None
         if first.shape[1] > dims:
-            mean = first.mean(0)
-            _, _, v = torch.linalg.svd(first - mean, full_matrices=False)
-            components = v[:dims]
+            _, dirs, mean = pca(first, dims, device="cpu", return_components=True)
         parts = []
         for start in range(0, n, chunk):
             a = acts(slice(start, start + chunk))
-            parts.append(a if components is None else (a - mean) @ components.T)
+            parts.append(a if dirs is None else (a - mean) @ dirs)
         reduced = torch.cat(parts)
         if labels is None:
             labels = y
@@ -175,7 +174,7 @@ class EmbeddingView(GrandTour):
         if thumbnails is True:
             thumbnails = x if x.ndim == 4 and x.shape[1] in (1, 3) else None
         view = cls(reduced, labels, class_names, thumbnails=thumbnails, seed=seed, **kwargs)
-        view.components = None if components is None else components.numpy()
+        view.components = None if dirs is None else dirs.T.numpy()
         view.layer = layer
         return view
 

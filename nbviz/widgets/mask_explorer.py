@@ -30,7 +30,6 @@ import math
 import threading
 from collections.abc import Sequence
 
-import numpy as np
 import traitlets
 
 from .base import NbvizWidget
@@ -220,7 +219,7 @@ class MaskExplorer(NbvizWidget):
             return self._records[r] if 0 <= r < len(self._records) else None
 
     def _refresh(self) -> None:
-        from ..lottery.visual import criteria_overlap, jaccard, mask_mosaic, weight_sample
+        from ..lottery.visual import criteria_overlap, jaccard_matrix, mask_mosaic, weight_sample
 
         rec = self._record(self.round)
         name = self.layer
@@ -238,12 +237,8 @@ class MaskExplorer(NbvizWidget):
         if self.overlap_mode == "rounds":
             with self._lock:
                 masks = [r.masks[name] for r in self._records]
-            k = len(masks)
-            overlap = np.ones((k, k), np.float32)
-            for i in range(k):
-                for j in range(i + 1, k):
-                    overlap[i, j] = overlap[j, i] = jaccard(masks[i], masks[j])
-            labels = [f"round {i}" for i in range(k)]
+            overlap = jaccard_matrix(masks)
+            labels = [f"round {i}" for i in range(len(masks))]
         elif name in rec.weights:
             start, final = rec.weights[name]
             keep = int(kept_next.sum()) if kept_next is not None else int(mask.sum()) // 2

@@ -12,6 +12,7 @@
 // "scatter": a fixed projection, no tour controls and no axis handles), playing, speed,
 // frame, frame_labels, selection, hidden_classes, point_size, height, seed, plus the
 // job_* traits of the status strip.
+import { cancelFrame, nextFrame } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { TABLEAU10, categoricalColor } from "../lib/palette.js";
@@ -81,8 +82,6 @@ const HOLD_MS = 3000;
 const ZOOM_MIN = 0.25;
 const ZOOM_MAX = 40;
 
-const nextFrame = typeof requestAnimationFrame === "function" ? (cb) => requestAnimationFrame(cb) : (cb) => setTimeout(() => cb(performance.now()), 16);
-const cancelFrame = typeof cancelAnimationFrame === "function" ? (id) => cancelAnimationFrame(id) : (id) => clearTimeout(id);
 
 /** The projection trait (list of [x, y] rows) as a Float64Array(2d), or null if unusable. */
 function readProjection(value, d) {

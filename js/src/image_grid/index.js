@@ -8,6 +8,7 @@
 // Model (see nbviz/widgets/image_grid.py): images {uint8 (N, H, W, C)}, labels {int32 (N,)}
 // or null, class_names [str], cell_size, columns, height, show_labels, selection [int],
 // plus the job_* traits of the status strip. Custom message {type: "scroll_to", index}.
+import { cancelFrame, makeCanvas, nextFrame } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
@@ -56,22 +57,6 @@ const DRAG_THRESHOLD = 4;
 /** Opacity of unselected images while a selection exists. */
 const DIM_ALPHA = 0.3;
 
-const nextFrame =
-  typeof requestAnimationFrame === "function"
-    ? (cb) => requestAnimationFrame(cb)
-    : (cb) => setTimeout(cb, 16);
-const cancelFrame =
-  typeof cancelAnimationFrame === "function" ? (id) => cancelAnimationFrame(id) : (id) => clearTimeout(id);
-
-/** A canvas for an atlas: off the DOM, an OffscreenCanvas where the browser has one. */
-function makeCanvas(width, height) {
-  if (typeof OffscreenCanvas === "function") return new OffscreenCanvas(width, height);
-  const c = document.createElement("canvas");
-  c.width = width;
-  c.height = height;
-  return c;
-}
-
 /**
  * The images as atlas canvases. Returns null when the browser gives no 2-D context
  * (e.g. a DOM without canvas support): the view then lays out but does not draw.
@@ -83,7 +68,7 @@ function buildAtlases(images) {
   for (let k = 0; k < layout.atlases.length; k++) {
     const { width, height } = layout.atlases[k];
     const canvas = makeCanvas(width, height);
-    const ctx = canvas.getContext && canvas.getContext("2d");
+    const ctx = canvas?.getContext && canvas.getContext("2d");
     if (!ctx || typeof ImageData !== "function") return null;
     ctx.putImageData(new ImageData(atlasRGBA(images.data, shape, layout, k), width, height), 0, 0);
     canvases.push(canvas);

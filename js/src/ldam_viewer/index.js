@@ -17,6 +17,7 @@
 //
 // Drawing is batched to one animation frame; a new `samples` redraws only the grid, with
 // one putImageData into an offscreen atlas and one scaled drawImage per chain.
+import { beginPanel, cancelFrame, makeCanvas, makePanel, nextFrame, sizeCanvas } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
@@ -85,59 +86,6 @@ const GRID_PAD = 6;
 const HEADER_H = 20;
 /** Grid width used before the stage is laid out (happy-dom, hidden output). */
 const FALLBACK_WIDTH = 640;
-
-const nextFrame = typeof requestAnimationFrame === "function" ? (cb) => requestAnimationFrame(cb) : (cb) => setTimeout(cb, 16);
-const cancelFrame = typeof cancelAnimationFrame === "function" ? (id) => cancelAnimationFrame(id) : (id) => clearTimeout(id);
-const dprNow = () => (typeof window !== "undefined" && window.devicePixelRatio) || 1;
-
-/** A titled panel: header, positioned stage with a canvas, an empty-state note, a tooltip. */
-function makePanel(title, canvasClass) {
-  const titleEl = h("span", "nbviz-ldam-viewer-title");
-  titleEl.textContent = title;
-  const head = h("div", "nbviz-ldam-viewer-head", {}, [titleEl]);
-  const canvas = h("canvas", canvasClass);
-  const empty = h("div", "nbviz-ldam-viewer-empty");
-  const stage = h("div", "nbviz-ldam-viewer-stage", {}, [canvas, empty]);
-  const el = h("div", "nbviz-ldam-viewer-panel", {}, [head, stage]);
-  const ctx = canvas.getContext ? canvas.getContext("2d") : null;
-  return { el, head, stage, canvas, ctx, empty, w: 0, h: 0, dpr: 1 };
-}
-
-/** Size a canvas to w×h CSS px at the device pixel ratio; false when it has no area. */
-function sizeCanvas(p, w, hgt) {
-  const dpr = dprNow();
-  const pw = Math.max(0, Math.round(w * dpr));
-  const ph = Math.max(0, Math.round(hgt * dpr));
-  if (p.canvas.width !== pw || p.canvas.height !== ph) {
-    p.canvas.width = pw;
-    p.canvas.height = ph;
-  }
-  p.canvas.style.width = `${w}px`;
-  p.canvas.style.height = `${hgt}px`;
-  p.w = w;
-  p.h = hgt;
-  p.dpr = dpr;
-  return w > 0 && hgt > 0;
-}
-
-/** A panel's 2-D context reset for drawing in CSS px on the theme background, or null. */
-function beginPanel(p, theme) {
-  const ctx = p.ctx;
-  if (!ctx) return null;
-  ctx.setTransform(p.dpr, 0, 0, p.dpr, 0, 0);
-  ctx.globalAlpha = 1;
-  ctx.globalCompositeOperation = "source-over";
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, p.w, p.h);
-  ctx.font = `11px ${theme.font}`;
-  return ctx;
-}
-
-function makeCanvas(w, hgt) {
-  if (typeof OffscreenCanvas === "function") return new OffscreenCanvas(w, hgt);
-  if (typeof document === "undefined") return null;
-  return Object.assign(document.createElement("canvas"), { width: w, height: hgt });
-}
 
 /**
  * An offscreen RGBA atlas of an image stack, refilled with one putImageData per update.
@@ -247,7 +195,7 @@ class LdamViewerView {
     this.samplerEl = h("span", "nbviz-ldam-viewer-sampler");
     this.controls = h("div", "nbviz-ldam-viewer-controls", {}, [this.runButton, this.slider, this.samplerEl]);
 
-    this.grid = makePanel("chains", "nbviz-ldam-viewer-grid");
+    this.grid = makePanel("nbviz-ldam-viewer", "chains", "nbviz-ldam-viewer-grid");
     this.grid.el.classList.add("nbviz-ldam-viewer-chains");
     this.grid.headers = h("div", "nbviz-ldam-viewer-headers");
     this.grid.stage.appendChild(this.grid.headers);
@@ -261,11 +209,11 @@ class LdamViewerView {
     histLabel.textContent = "history";
     this.scrubRow = h("div", "nbviz-ldam-viewer-scrub", {}, [histLabel, this.scrubber, this.liveButton, this.stepEl]);
 
-    this.activation = makePanel("objective activation", "nbviz-ldam-viewer-activation");
-    this.logd = makePanel("log D (discriminator)", "nbviz-ldam-viewer-logd");
+    this.activation = makePanel("nbviz-ldam-viewer", "objective activation", "nbviz-ldam-viewer-activation");
+    this.logd = makePanel("nbviz-ldam-viewer", "log D (discriminator)", "nbviz-ldam-viewer-logd");
     this.charts = h("div", "nbviz-ldam-viewer-charts", {}, [this.activation.el, this.logd.el]);
 
-    this.topPanel = makePanel("top real images", "nbviz-ldam-viewer-top");
+    this.topPanel = makePanel("nbviz-ldam-viewer", "top real images", "nbviz-ldam-viewer-top");
     this.topPanel.empty.hidden = true;
 
     this.panels = [this.grid, this.activation, this.logd, this.topPanel];

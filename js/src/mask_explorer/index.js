@@ -14,6 +14,7 @@
 // null, kept {uint8 [m]} or null, overlap {float32 [k, k]} or null, overlap_labels [str],
 // overlap_mode ("rounds" | "criteria"), height (px of each panel), plus the job_* traits
 // of the status strip. The view writes round, layer and overlap_mode.
+import { beginPanel, cancelFrame, makePanel, nextFrame, sizeCanvas } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
@@ -84,54 +85,11 @@ const MIN_VALUE_CELL = 30;
 const KEPT_COLOR = categoricalColor(0);
 const PRUNED_COLOR = categoricalColor(1);
 
-const nextFrame = typeof requestAnimationFrame === "function" ? (cb) => requestAnimationFrame(cb) : (cb) => setTimeout(cb, 16);
-const cancelFrame = typeof cancelAnimationFrame === "function" ? (id) => cancelAnimationFrame(id) : (id) => clearTimeout(id);
-
-/** A panel: header, stage (positioned box) holding a canvas, an empty-state note, a tooltip. */
-function makePanel(title, canvasClass) {
-  const titleEl = h("span", "nbviz-mask-explorer-title");
-  titleEl.textContent = title;
-  const head = h("div", "nbviz-mask-explorer-head", {}, [titleEl]);
-  const canvas = h("canvas", canvasClass);
-  const empty = h("div", "nbviz-mask-explorer-empty");
-  const stage = h("div", "nbviz-mask-explorer-stage", {}, [canvas, empty]);
-  const el = h("div", "nbviz-mask-explorer-panel", {}, [head, stage]);
-  const ctx = canvas.getContext ? canvas.getContext("2d") : null;
-  const tooltip = createTooltip(stage);
-  return { el, head, stage, canvas, ctx, empty, tooltip, w: 0, h: 0, dpr: 1 };
-}
-
-/** Size a panel's canvas to its stage at the device pixel ratio; false when not laid out. */
-function sizePanel(p) {
-  const w = p.stage.clientWidth;
-  const hgt = p.stage.clientHeight;
-  const dpr = (typeof window !== "undefined" && window.devicePixelRatio) || 1;
-  const pw = Math.round(w * dpr);
-  const ph = Math.round(hgt * dpr);
-  if (p.canvas.width !== pw || p.canvas.height !== ph) {
-    p.canvas.width = pw;
-    p.canvas.height = ph;
-  }
-  p.canvas.style.width = `${w}px`;
-  p.canvas.style.height = `${hgt}px`;
-  p.w = w;
-  p.h = hgt;
-  p.dpr = dpr;
-  return w > 0 && hgt > 0;
-}
-
-/** A panel's 2-D context reset for drawing in CSS px on the theme background, or null. */
-function beginPanel(p, theme) {
-  const ctx = p.ctx;
-  if (!ctx) return null;
-  ctx.setTransform(p.dpr, 0, 0, p.dpr, 0, 0);
-  ctx.globalAlpha = 1;
-  ctx.globalCompositeOperation = "source-over";
-  ctx.setLineDash([]);
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, p.w, p.h);
-  ctx.font = `11px ${theme.font}`;
-  return ctx;
+/** A titled canvas panel of this view, with its tooltip. */
+function panel(title, canvasClass) {
+  const p = makePanel("nbviz-mask-explorer", title, canvasClass);
+  p.tooltip = createTooltip(p.stage);
+  return p;
 }
 
 /** Pointer position in a panel's CSS px. */
@@ -207,21 +165,21 @@ class MaskExplorerView {
     this.toggle = h("div", "nbviz-mask-explorer-toggle", { role: "group", "aria-label": "overlap mode" }, [toggleLabel, ...this.modeButtons]);
     this.controls = h("div", "nbviz-mask-explorer-controls", {}, [layerLabel, this.roundEl, this.toggle]);
 
-    this.plot = makePanel("Accuracy vs weights remaining", "nbviz-mask-explorer-plot");
+    this.plot = panel("Accuracy vs weights remaining", "nbviz-mask-explorer-plot");
     this.plotLegend = h("div", "nbviz-mask-explorer-legend");
     this.plot.head.appendChild(this.plotLegend);
     this.plot.stage.setAttribute("tabindex", "0");
     this.plot.stage.setAttribute("aria-label", "accuracy plot: click a dot or use the arrow keys to select a round");
 
-    this.maskPanel = makePanel("Mask", "nbviz-mask-explorer-mask");
+    this.maskPanel = panel("Mask", "nbviz-mask-explorer-mask");
     this.captionEl = h("span", "nbviz-mask-explorer-caption");
     this.maskPanel.head.appendChild(this.captionEl);
 
-    this.weightsPanel = makePanel("Initial vs final weight", "nbviz-mask-explorer-weights");
+    this.weightsPanel = panel("Initial vs final weight", "nbviz-mask-explorer-weights");
     this.weightsLegend = h("div", "nbviz-mask-explorer-legend");
     this.weightsPanel.head.appendChild(this.weightsLegend);
 
-    this.overlapPanel = makePanel("Mask overlap (Jaccard)", "nbviz-mask-explorer-overlap");
+    this.overlapPanel = panel("Mask overlap (Jaccard)", "nbviz-mask-explorer-overlap");
 
     this.panels = [this.plot, this.maskPanel, this.weightsPanel, this.overlapPanel];
     this.grid = h("div", "nbviz-mask-explorer-grid", {}, this.panels.map((p) => p.el));
@@ -472,7 +430,7 @@ class MaskExplorerView {
     this.dots = [];
     this.plotLayout = null;
     let drawn = 0;
-    if (sizePanel(p)) {
+    if (sizeCanvas(p, p.stage.clientWidth, p.stage.clientHeight)) {
       const box = { left: 44, right: p.w - 12, top: 10, bottom: p.h - 24 };
       const xd = densityDomain(records);
       const yd = accuracyDomain(records, variants, dense);
@@ -607,7 +565,7 @@ class MaskExplorerView {
     p.empty.hidden = Boolean(mask);
     p.empty.textContent = mask ? "" : "Select a round in the accuracy plot to see its mask.";
     this.maskRect = null;
-    if (!sizePanel(p)) return;
+    if (!sizeCanvas(p, p.stage.clientWidth, p.stage.clientHeight)) return;
     const ctx = beginPanel(p, this.theme);
     if (!mask) return;
     const [H, W] = mask.shape;
@@ -638,7 +596,7 @@ class MaskExplorerView {
     const hasData = Boolean(wts && wts.shape[0] > 0);
     p.empty.hidden = hasData;
     p.empty.textContent = hasData ? "" : "No weights for this round and layer.";
-    if (!sizePanel(p)) return;
+    if (!sizeCanvas(p, p.stage.clientWidth, p.stage.clientHeight)) return;
     const ctx = beginPanel(p, this.theme);
     if (!ctx || !hasData) return;
     const theme = this.theme;
@@ -702,7 +660,7 @@ class MaskExplorerView {
     p.empty.hidden = k > 0;
     p.empty.textContent = k > 0 ? "" : "No overlaps yet (they need two masks).";
     this.heatCells = null;
-    if (!sizePanel(p)) return;
+    if (!sizeCanvas(p, p.stage.clientWidth, p.stage.clientHeight)) return;
     const ctx = beginPanel(p, this.theme);
     if (!(k > 0)) return;
     const theme = this.theme;
