@@ -97,7 +97,9 @@ def test_plot_grows_per_round_and_a_click_shows_that_rounds_masks(page, lab, wri
         assert wait_until(
             lambda: kernel_eval(kc, "ex.overlap_mode"), lambda v: v == "criteria"
         ) == "criteria"  # fmt: skip
-        assert kernel_eval(kc, "len(ex.overlap_labels)") == 9
+        # The overlaps are recomputed by the kernel after the mode arrives: wait for them.
+        labels = wait_until(lambda: kernel_eval(kc, "ex.overlap_labels"), lambda v: len(v) == 9)
+        assert len(labels) == 9 and "movement" in labels
 
 
 def test_readme_screenshot_exists():
