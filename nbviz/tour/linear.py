@@ -462,8 +462,10 @@ def linearize(model: nn.Module, in_shape: Sequence[int], *, data=None) -> list[L
     dtype = param.dtype if param is not None else torch.float32
     device = param.device if param is not None else torch.device("cpu")
     if data is None:
+        # Signed values and several items, so that a functional ReLU between modules
+        # changes the probe and the chain check can see it.
         gen = torch.Generator().manual_seed(0)
-        x = torch.rand((2, *in_shape), generator=gen, dtype=dtype).to(device)
+        x = torch.randn((8, *in_shape), generator=gen, dtype=dtype).to(device)
     else:
         x = torch.as_tensor(data).to(device=device, dtype=dtype)
         if tuple(x.shape[1:]) != tuple(in_shape):

@@ -184,6 +184,10 @@ class FunctionalRelu(nn.Module):
         super().__init__()
         self.fc1 = nn.Linear(4, 4)
         self.fc2 = nn.Linear(4, 2)
+        # fixed weights: with random ones the ReLU may be the identity on the probe
+        with torch.no_grad():
+            self.fc1.weight.copy_(torch.eye(4))
+            self.fc1.bias.zero_()
 
     def forward(self, x):
         return self.fc2(torch.relu(self.fc1(x)))
