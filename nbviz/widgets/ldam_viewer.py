@@ -51,6 +51,8 @@ class LDAMViewer(NbvizWidget):
         trace_window: the most recent steps drawn in the traces.
         tradeoff_max: the λ slider's top (default: 10, or 2 × λ if larger).
         image_scale: screen px per image pixel; height: the charts' height in px.
+        group_names: a name per chain group (e.g. the class names of the neurons);
+            default: "<layer> unit <k>" for neuron and class objectives.
 
     Traits (synced): ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
     it from its next step), ``temperature`` (likewise), ``samples`` (uint8
@@ -91,6 +93,7 @@ class LDAMViewer(NbvizWidget):
         tradeoff_max: float | None = None,
         image_scale: int = 3,
         height: int = 180,
+        group_names=None,
     ):
         from ..ldam import Sampler
 
@@ -102,9 +105,17 @@ class LDAMViewer(NbvizWidget):
         self.steps = check_positive_int(steps, "steps")
         self.trace_window = check_positive_int(trace_window, "trace_window", minimum=2)
         groups = sampler.groups.detach().cpu().to(torch.int32).numpy()
+        n_groups = int(groups.max()) + 1
+        if group_names is None:
+            group_names = self._group_names(sampler, n_groups)
+        elif isinstance(group_names, str) or len(group_names) != n_groups:
+            raise ValueError(
+                f"group_names: expected a list of {n_groups} names (one per chain group), "
+                f"got {group_names!r}"
+            )
         super().__init__(
             chain_groups=groups,
-            group_names=self._group_names(sampler, int(groups.max()) + 1),
+            group_names=[str(g) for g in group_names],
             tradeoff=sampler.lam,
             tradeoff_max=float(tradeoff_max) if tradeoff_max else max(10.0, 2 * sampler.lam),
             temperature=sampler.temperature,

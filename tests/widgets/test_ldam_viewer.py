@@ -86,3 +86,12 @@ def test_run_message_starts_and_mala_reports_acceptance():
         LDAMViewer(object())
     fig = viewer.figure()
     assert len(fig.axes) == 8
+
+
+def test_group_names_given_or_refused():
+    viewer = LDAMViewer(_sampler(), group_names=["T-shirt", "Trouser"])
+    assert viewer.group_names == ["T-shirt", "Trouser"]
+    with pytest.raises(ValueError, match="2 names"):
+        LDAMViewer(_sampler(), group_names=["only one"])
+    with pytest.raises(ValueError, match="2 names"):
+        LDAMViewer(_sampler(), group_names="ab")
