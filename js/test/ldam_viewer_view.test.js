@@ -178,10 +178,12 @@ describe("LdamViewer view", () => {
     slide(scrubber, 2, ["input", "change"]);
     expect(model.get("history_index")).toBe(2);
     model.set("sample_step", 40);
+    await frame(); // the caption follows in the next drawing frame
     expect(root.querySelector(".nbviz-ldam-viewer-step").textContent).toBe("step 40 (history 2/10)");
     expect(root.querySelector(".nbviz-ldam-viewer-live").getAttribute("aria-pressed")).toBe("false");
     expect(root.dataset.historyIndex).toBe("2");
     model.set("history_len", 0);
+    await frame();
     expect(scrubber.disabled).toBe(true);
   });
 
@@ -271,6 +273,9 @@ describe("LdamViewer view", () => {
       model.set("traces", traces()); // charts only
       await frame();
       expect(root.dataset.framesDrawn).toBe("2");
+      model.set("image_scale", 5); // the same step drawn again: a frame, not a new picture
+      await frame();
+      expect(root.__nbvizTest.counts()).toEqual({ framesDrawn: 3, picturesDrawn: 2 });
     });
   });
 

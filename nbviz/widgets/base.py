@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import anywidget
@@ -65,9 +67,29 @@ class NbvizWidget(anywidget.AnyWidget):
         super().__init_subclass__(**kwargs)
 
     def __init__(self, **kwargs):
+        self._sync_lock = threading.RLock()
         super().__init__(**kwargs)
         self._job: Job | None = None
         self.on_msg(self._handle_base_msg)
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Set several traits as one change: observers run once all are set, and the
+        view gets them in one message (so it never draws a half-updated state, and a
+        stream of updates costs the browser one frame each, not one per trait).
+
+        Safe from a job's thread: batches of one widget run one at a time.
+
+        >>> import numpy as np
+        >>> from nbviz import ImageGrid
+        >>> grid = ImageGrid(np.zeros((2, 8, 8), np.uint8))
+        >>> with grid.batched():
+        ...     grid.job_message, grid.job_progress = "half way", 0.5
+        >>> grid.job_progress
+        0.5
+        """
+        with self._sync_lock, self.hold_sync(), self.hold_trait_notifications():
+            yield
 
     # --- jobs ----------------------------------------------------------------------
     def _make_job(
@@ -90,16 +112,18 @@ class NbvizWidget(anywidget.AnyWidget):
         return self._job
 
     def _on_job_progress(self, fraction, message):
-        self.job_progress = -1.0 if fraction is None else float(fraction)
-        self.job_message = message
+        with self.batched():
+            self.job_progress = -1.0 if fraction is None else float(fraction)
+            self.job_message = message
 
     def _on_job_state(self, state: str):
-        if state == "running":
-            self.job_error = ""
-        if state == "error" and self._job is not None and self._job.error is not None:
-            err = self._job.error
-            self.job_error = f"{type(err).__name__}: {err}"
-        self.job_state = state
+        with self.batched():
+            if state == "running":
+                self.job_error = ""
+            if state == "error" and self._job is not None and self._job.error is not None:
+                err = self._job.error
+                self.job_error = f"{type(err).__name__}: {err}"
+            self.job_state = state
 
     def stop(self, timeout: float | None = 10.0) -> None:
         """Stop the running job, if any, waiting up to ``timeout`` seconds."""

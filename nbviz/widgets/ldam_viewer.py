@@ -3,10 +3,11 @@
 After Jiang, Chan, Zhang and Canny, "Langevin Dynamics Activation Maximization"
 (arXiv:1812.04604). The widget runs a :class:`nbviz.ldam.Sampler` in its background job
 and streams the chains' current images, their activation and log D traces and the MALA
-acceptance rate to the view (at most 30 updates a second). The λ slider in the view is
-the sampler's ``lam``: moving it changes the running chains' target at their next step
-(interpretability, images the discriminator finds real, at high λ; accuracy, images the
-neuron alone picks, at λ = 0). The scrubber shows any kept frame of the chains' history.
+acceptance rate to the view (at most ``frame_rate`` pictures a second, 24 by default).
+The λ slider in the view is the sampler's ``lam``: moving it changes the running chains'
+target at their next step (interpretability, images the discriminator finds real, at
+high λ; accuracy, images the neuron alone picks, at λ = 0). The scrubber shows any kept
+frame of the chains' history.
 
 >>> import torch
 >>> from nbviz.ldam import Sampler, neurons
@@ -53,6 +54,9 @@ class LDAMViewer(NbvizWidget):
         image_scale: screen px per image pixel; height: the charts' height in px.
         group_names: a name per chain group (e.g. the class names of the neurons);
             default: "<layer> unit <k>" for neuron and class objectives.
+        frame_rate: the most pictures a second sent to the view while chains run. Each
+            one costs the kernel, the server and the browser some work beside the
+            sampler (on a 2-core machine the default slows the sampler by about 10%).
 
     Traits (synced): ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
     it from its next step), ``temperature`` (likewise), ``samples`` (uint8
@@ -94,6 +98,7 @@ class LDAMViewer(NbvizWidget):
         image_scale: int = 3,
         height: int = 180,
         group_names=None,
+        frame_rate: float = 24.0,
     ):
         from ..ldam import Sampler
 
@@ -104,6 +109,9 @@ class LDAMViewer(NbvizWidget):
         self.sampler = sampler
         self.steps = check_positive_int(steps, "steps")
         self.trace_window = check_positive_int(trace_window, "trace_window", minimum=2)
+        if not (isinstance(frame_rate, (int, float)) and 0 < frame_rate <= 120):
+            raise ValueError(f"frame_rate: expected a number in (0, 120], got {frame_rate!r}")
+        self.frame_rate = float(frame_rate)
         groups = sampler.groups.detach().cpu().to(torch.int32).numpy()
         n_groups = int(groups.max()) + 1
         if group_names is None:
@@ -173,7 +181,7 @@ class LDAMViewer(NbvizWidget):
 
     def _on_publish(self, _step) -> None:
         # The traces are most of the bytes: while chains run they go a few times a second,
-        # the images every time (the job publishes at most 30 times a second).
+        # the images every time (the job publishes at most frame_rate times a second).
         due = time.monotonic() - getattr(self, "_traces_sent", 0.0) >= self.TRACE_INTERVAL
         self._show_live(traces=due)
 
@@ -182,7 +190,7 @@ class LDAMViewer(NbvizWidget):
         updates as they run. Returns self."""
         n = self.steps if steps is None else check_positive_int(steps, "steps")
         job = self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
-                             on_publish=self._on_publish)  # fmt: skip
+                             on_publish=self._on_publish, max_rate=self.frame_rate)  # fmt: skip
         job.start()
         return self
 
@@ -190,7 +198,7 @@ class LDAMViewer(NbvizWidget):
         """Sample here, blocking (a tqdm bar unless ``progress=False``); return the steps run."""
         n = self.steps if steps is None else check_positive_int(steps, "steps")
         job = self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
-                             on_publish=self._on_publish)  # fmt: skip
+                             on_publish=self._on_publish, max_rate=self.frame_rate)  # fmt: skip
         job.progress_bar = progress
         return job.run()
 
@@ -204,7 +212,7 @@ class LDAMViewer(NbvizWidget):
 
     def _show_live(self, traces: bool = True) -> None:
         s = self.sampler
-        with self.hold_trait_notifications():
+        with self.batched():
             if traces:
                 self._send_traces()
             if self.history_index < 0:
@@ -236,7 +244,7 @@ class LDAMViewer(NbvizWidget):
         if not len(kept):
             return
         k = min(k, len(kept) - 1)
-        with self.hold_trait_notifications():
+        with self.batched():
             self.samples = self._to_uint8(kept[k])
             self.sample_step = int(snap["sample_steps"][k])
 

@@ -95,3 +95,26 @@ def test_group_names_given_or_refused():
         LDAMViewer(_sampler(), group_names=["only one"])
     with pytest.raises(ValueError, match="2 names"):
         LDAMViewer(_sampler(), group_names="ab")
+
+
+@pytest.mark.parametrize("bad", [0, -5, 500, "fast"])
+def test_frame_rate_refused(bad):
+    with pytest.raises(ValueError, match="frame_rate"):
+        LDAMViewer(_sampler(), frame_rate=bad)
+
+
+def test_each_picture_reaches_the_view_in_one_message(monkeypatch):
+    viewer = LDAMViewer(_sampler())
+    viewer.run(3, progress=False)
+    sent = []
+    real = viewer.send_state
+    # a copy of the keys: ipywidgets clears its set of held names after sending
+    monkeypatch.setattr(
+        viewer, "send_state", lambda key=None: sent.append(set(key or ())) or real(key)
+    )
+    viewer.sampler.run(1)
+    viewer._on_publish(4)  # what the job does for each picture
+    assert len(sent) == 1 and {"samples", "sample_step"} <= set(sent[0])
+    sent.clear()
+    viewer._on_job_progress(0.5, "step 3")
+    assert len(sent) == 1 and set(sent[0]) == {"job_progress", "job_message"}

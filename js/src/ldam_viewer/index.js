@@ -17,7 +17,7 @@
 //
 // Drawing is batched to one animation frame; a new `samples` redraws only the grid, with
 // one putImageData into an offscreen atlas and one scaled drawImage per chain.
-import { beginPanel, cancelFrame, makeCanvas, makePanel, nextFrame, sizeCanvas } from "../lib/canvas.js";
+import { beginPanel, cancelFrame, makeCanvas, makePanel, nextFrame, sizeCanvas, sizeOf, watchSizes } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
@@ -126,7 +126,7 @@ class LdamViewerView {
     this.el = el;
     this.disposers = [];
     this.frame = null;
-    this.dirty = { grid: true, charts: true, top: true };
+    this.dirty = { grid: true, charts: true, top: true, history: true };
     this.theme = null;
     this.samples = null;
     this.samplesDims = null;
@@ -138,6 +138,8 @@ class LdamViewerView {
     this.top = null;
     this.hoverChain = -1;
     this.framesDrawn = 0;
+    this.picturesDrawn = 0; // grid draws that showed a new step
+    this.lastDrawnStep = null;
     this.sliding = false;
     this.scrubbing = false;
     this.atlasStale = true;
@@ -233,9 +235,11 @@ class LdamViewerView {
       this.readSamples();
       this.schedule("grid");
     });
+    // The step caption and scrubber follow in the drawing frame: while chains run they
+    // change with every picture, and DOM changes outside a frame cost a frame of their own.
     on("sample_step history_len", () => {
-      this.syncHistory();
-      if (this.historyIndex >= 0) this.schedule("charts");
+      if (this.historyIndex >= 0) this.schedule("history", "charts");
+      else this.schedule("history");
     });
     on("history_index", () => {
       this.syncHistory();
@@ -300,18 +304,16 @@ class LdamViewerView {
         this.schedule("grid", "charts", "top");
       }),
     );
-    if (typeof ResizeObserver === "function") {
-      let lastWidth = -1;
-      const ro = new ResizeObserver(() => {
-        // Heights follow the content; only a width change needs a new layout.
-        const w = this.root.clientWidth;
-        if (w === lastWidth) return;
-        lastWidth = w;
-        this.schedule("grid", "charts", "top");
-      });
-      ro.observe(this.root);
-      this.disposers.push(() => ro.disconnect());
-    } else if (typeof window !== "undefined") {
+    // Stage sizes come from a ResizeObserver, so a redraw (up to 30 a second while chains
+    // run) never forces a synchronous layout of the notebook.
+    const parts = new Map([
+      [this.grid.stage, "grid"],
+      [this.activation.stage, "charts"],
+      [this.logd.stage, "charts"],
+      [this.topPanel.stage, "top"],
+    ]);
+    this.disposers.push(watchSizes(parts.keys(), (el) => this.schedule(parts.get(el))));
+    if (typeof ResizeObserver !== "function" && typeof window !== "undefined") {
       this.disposers.push(listen(window, "resize", () => this.schedule("grid", "charts", "top")));
     }
   }
@@ -405,12 +407,16 @@ class LdamViewerView {
   syncHistory() {
     const len = Math.max(0, Math.trunc(num(this.model.get("history_len"), 0)));
     const k = this.historyIndex;
-    this.scrubber.max = String(Math.max(0, len - 1));
-    this.scrubber.disabled = len <= 0;
-    if (!this.scrubbing) this.scrubber.value = String(k >= 0 ? Math.min(k, Math.max(0, len - 1)) : Math.max(0, len - 1));
-    this.liveButton.setAttribute("aria-pressed", String(k < 0));
-    this.stepEl.textContent = stepCaption(this.model.get("sample_step"), k, len);
-    this.root.dataset.historyIndex = String(k);
+    // Each write below restyles its element even when the value is the same: write changes only.
+    const set = (obj, key, value) => {
+      if (obj[key] !== value) obj[key] = value;
+    };
+    set(this.scrubber, "max", String(Math.max(0, len - 1)));
+    set(this.scrubber, "disabled", len <= 0);
+    if (!this.scrubbing) set(this.scrubber, "value", String(k >= 0 ? Math.min(k, Math.max(0, len - 1)) : Math.max(0, len - 1)));
+    if (this.liveButton.getAttribute("aria-pressed") !== String(k < 0)) this.liveButton.setAttribute("aria-pressed", String(k < 0));
+    set(this.stepEl, "textContent", stepCaption(this.model.get("sample_step"), k, len));
+    set(this.root.dataset, "historyIndex", String(k));
   }
 
   syncRunning() {
@@ -432,7 +438,7 @@ class LdamViewerView {
   // --- drawing -----------------------------------------------------------------------
   /** Mark parts dirty (all when none named) and draw them on the next animation frame. */
   schedule(...parts) {
-    for (const p of parts.length ? parts : ["grid", "charts", "top"]) this.dirty[p] = true;
+    for (const p of parts.length ? parts : ["grid", "charts", "top", "history"]) this.dirty[p] = true;
     if (this.frame === null) {
       this.frame = nextFrame(() => {
         this.frame = null;
@@ -444,7 +450,8 @@ class LdamViewerView {
   draw() {
     if (!this.theme) this.theme = readTheme(this.root);
     const dirty = this.dirty;
-    this.dirty = { grid: false, charts: false, top: false };
+    this.dirty = { grid: false, charts: false, top: false, history: false };
+    if (dirty.history) this.syncHistory();
     if (dirty.grid) this.drawGrid();
     if (dirty.charts) {
       this.drawChart(this.activation, 0);
@@ -457,7 +464,7 @@ class LdamViewerView {
   /** The grid's layout for the current samples, groups, scale and width. */
   computeLayout(blocks, dims, stage) {
     const scale = this.imageScale;
-    const width = stage.clientWidth || FALLBACK_WIDTH;
+    const width = sizeOf(stage).w || FALLBACK_WIDTH;
     return gridLayout(blocks, { width, cellW: dims.w * scale, cellH: dims.h * scale, gap: GRID_GAP, pad: GRID_PAD, headerH: HEADER_H });
   }
 
@@ -492,8 +499,7 @@ class LdamViewerView {
     const height = this.layout ? Math.ceil(this.layout.height) : 48;
     if (p.stage.style.height !== `${height}px`) p.stage.style.height = `${height}px`;
     this.root.dataset.step = String(this.model.get("sample_step") ?? "");
-    const w = p.stage.clientWidth;
-    if (!sizeCanvas(p, w, height)) return;
+    if (!sizeCanvas(p, sizeOf(p.stage).w, height)) return;
     const ctx = beginPanel(p, this.theme);
     if (!ctx || !has) return;
     if (this.atlasStale) {
@@ -502,6 +508,11 @@ class LdamViewerView {
     }
     this.paintCells(ctx, this.gridAtlas, this.layout, this.hoverChain);
     this.framesDrawn++;
+    const step = this.model.get("sample_step");
+    if (step !== this.lastDrawnStep) {
+      this.lastDrawnStep = step;
+      this.picturesDrawn++;
+    }
     this.root.dataset.framesDrawn = String(this.framesDrawn);
   }
 
@@ -539,7 +550,7 @@ class LdamViewerView {
     const layout = this.computeLayout(blocks, dims, p.stage);
     const height = Math.ceil(layout.height);
     p.stage.style.height = `${height}px`;
-    if (!sizeCanvas(p, p.stage.clientWidth, height)) return;
+    if (!sizeCanvas(p, sizeOf(p.stage).w, height)) return;
     const ctx = beginPanel(p, this.theme);
     if (!ctx) return;
     this.topAtlas.update(top);
@@ -555,7 +566,8 @@ class LdamViewerView {
     const tr = this.traces;
     p.empty.hidden = Boolean(tr);
     p.empty.textContent = tr ? "" : "No traces yet.";
-    if (!sizeCanvas(p, p.stage.clientWidth, p.stage.clientHeight)) return;
+    const size = sizeOf(p.stage);
+    if (!sizeCanvas(p, size.w, size.h)) return;
     const ctx = beginPanel(p, this.theme);
     if (!ctx || !tr) return;
     const theme = this.theme;
@@ -680,6 +692,10 @@ class LdamViewerView {
   exposeTestHooks() {
     const view = this;
     this.root.__nbvizTest = {
+      /** Grid draws so far, and those that showed a new sampler step. */
+      counts() {
+        return { framesDrawn: view.framesDrawn, picturesDrawn: view.picturesDrawn };
+      },
       /** Client px of the centre of chain i's image, or null. */
       chainPosition(i) {
         const c = view.layout && view.layout.cells[i];

@@ -69,3 +69,40 @@ export function beginPanel(p, theme) {
   ctx.font = `11px ${theme.font}`;
   return ctx;
 }
+
+const sizes = new WeakMap();
+
+/**
+ * An element's content-box size in CSS px, {w, h}: the last one a {@link watchSizes}
+ * observer reported, else read from the layout (which forces a synchronous layout when
+ * styles changed since the last frame: views that redraw many times a second watch
+ * their stages so that drawing never reads the layout).
+ */
+export function sizeOf(el) {
+  const known = sizes.get(el);
+  if (known) return known;
+  return { w: el.clientWidth, h: el.clientHeight };
+}
+
+/**
+ * Watch elements' sizes with one ResizeObserver; `onChange(el)` runs when an element's
+ * width or height changes. Returns a disposer. Without ResizeObserver it does nothing
+ * ({@link sizeOf} then reads the layout).
+ */
+export function watchSizes(elements, onChange) {
+  if (typeof ResizeObserver !== "function") return () => {};
+  const ro = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const box = entry.contentRect;
+      const prev = sizes.get(entry.target);
+      const next = { w: Math.round(box.width * 100) / 100, h: Math.round(box.height * 100) / 100 };
+      sizes.set(entry.target, next);
+      if (!prev || prev.w !== next.w || prev.h !== next.h) onChange(entry.target);
+    }
+  });
+  for (const el of elements) ro.observe(el);
+  return () => {
+    ro.disconnect();
+    for (const el of elements) sizes.delete(el);
+  };
+}
