@@ -165,7 +165,7 @@ class MaskExplorer(NbvizWidget):
             recs = list(self._records)
         if not recs:
             return
-        with self.hold_trait_notifications():
+        with self.batched():
             self.records = [
                 {"round": r.round, "density": r.density, "accuracy": dict(r.accuracy)} for r in recs
             ]
@@ -250,7 +250,7 @@ class MaskExplorer(NbvizWidget):
             + ("unit (its receptive field)" if len(tiles) and is_first else "kernel")
             if tiles else "rows: units, columns: inputs"
         )  # fmt: skip
-        with self.hold_trait_notifications():
+        with self.batched():
             self.mask_image = image
             self.mask_tiles = list(tiles)
             self.mask_caption = (
