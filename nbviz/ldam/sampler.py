@@ -281,6 +281,11 @@ class Sampler:
         self.history = history
         self.step_count = 0
         self.alive = torch.ones(self.n_chains, dtype=torch.bool, device=self.device)
+        # Chains stopped since the last report and the step each stopped at, kept on the
+        # device: reading them is a host-device sync, done every REPORT_EVERY steps.
+        self._newly_stopped = torch.zeros_like(self.alive)
+        self._stopped_at = torch.zeros(self.n_chains, dtype=torch.int64, device=self.device)
+        self._unreported = 0
         self.n_accepted = torch.zeros(self.n_chains, device=self.device)
         self.n_proposed = 0
         self._cache = None  # (lam, T, d_version, logp, grad, act, logd)
@@ -444,17 +449,33 @@ class Sampler:
         self._kill(bad)
         self._cache = (lam, temp, version, logp, grad, act, logd)
 
+    #: Steps between two checks for newly stopped chains (each check waits for the device).
+    REPORT_EVERY = 32
+
     def _kill(self, bad: torch.Tensor) -> None:
+        """Stop the chains in ``bad`` now, on the device; warn about them at the next report."""
         newly = bad & self.alive
-        if bool(newly.any()):
-            self.alive &= ~bad
-            idx = newly.nonzero().flatten().tolist()
-            warnings.warn(
-                f"Sampler: chain(s) {idx} got a NaN or infinite density or gradient at step "
-                f"{self.step_count} and stopped (see Sampler.stopped_chains)",
-                RuntimeWarning,
-                stacklevel=4,
-            )
+        self.alive &= ~bad
+        self._newly_stopped |= newly
+        self._stopped_at = torch.where(newly, self.step_count, self._stopped_at)
+        self._unreported += 1
+        if self._unreported >= self.REPORT_EVERY:
+            self._report_stopped(stacklevel=5)  # _kill, _step, run, the caller
+
+    def _report_stopped(self, stacklevel: int = 3) -> None:
+        self._unreported = 0
+        if not bool(self._newly_stopped.any()):
+            return
+        idx = self._newly_stopped.nonzero().flatten()
+        steps = sorted(set(self._stopped_at[idx].tolist()))
+        self._newly_stopped.zero_()
+        when = f"step {steps[0]}" if len(steps) == 1 else f"steps {steps[0]}–{steps[-1]}"
+        warnings.warn(
+            f"Sampler: chain(s) {idx.tolist()} got a NaN or infinite density or gradient at "
+            f"{when} and stopped (see Sampler.stopped_chains)",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
 
     def _fold(self, y: torch.Tensor) -> torch.Tensor:
         lo, hi = self.data_range
@@ -533,6 +554,7 @@ class Sampler:
         """
         with _EvalMode(self, [self.model, self._dmodule()]):
             self._step()
+            self._report_stopped()
 
     def run(
         self,
@@ -569,6 +591,7 @@ class Sampler:
                 done += 1
                 if callback is not None:
                     callback(self)
+            self._report_stopped()
         return done
 
     def __repr__(self) -> str:

@@ -248,3 +248,39 @@ def test_out_of_memory_says_to_use_fewer_chains(identity):
     )
     with pytest.raises(RuntimeError, match=r"n_chains=64.*try n_chains=16"):
         s.run(1)
+
+
+def test_steps_do_not_wait_for_the_device(identity, monkeypatch):
+    """A step reads nothing back from the device (each read is a sync that stalls a GPU
+    run); newly stopped chains are checked every REPORT_EVERY steps and after a run."""
+    s = Sampler(identity, custom("output", lambda a: -0.5 * (a**2).sum(1)), n_chains=4,
+                input_shape=(3,), step_size=0.1, clamp=None, seed=0)  # fmt: skip
+    s.run(2)
+    reads = []
+    for name in ("__bool__", "__float__", "__int__", "__index__", "item", "tolist"):
+        real = getattr(torch.Tensor, name)
+        monkeypatch.setattr(
+            torch.Tensor, name, lambda t, *a, _real=real, _n=name: reads.append(_n) or _real(t, *a)
+        )
+    n = Sampler.REPORT_EVERY
+    for _ in range(n - 1):
+        s._step()
+    assert reads == []
+    s._step()
+    assert reads == ["__bool__"]  # the periodic check
+    monkeypatch.undo()
+
+
+def test_nan_report_names_the_steps(identity):
+    def fn(a):
+        out = -0.5 * (a**2).sum(1)
+        return torch.where(a[:, 0] > 5, torch.full_like(out, float("nan")), out)
+
+    s = Sampler(identity, custom("output", fn), n_chains=3, input_shape=(3,), step_size=0.1,
+                clamp=None, seed=0)  # fmt: skip
+    s.run(3)
+    with torch.no_grad():
+        s.x[2, 0] = 4.999  # one step from the NaN region: it stops within a few steps
+    with pytest.warns(RuntimeWarning, match=r"chain\(s\) \[2\] .* at steps? \d+"):
+        s.run(40)
+    assert s.stopped_chains == [2]
