@@ -27,3 +27,17 @@ def _seeded_rng():
     """
     torch.manual_seed(0)
     yield
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Run a test module's torch work on one thread (restored afterwards).
+
+    The models and batches in these tests are tiny: a second thread gains nothing, and
+    on a loaded 2-core machine two threads spin against each other (the lottery tests
+    took 7-17 s with one thread and over 100 s with two while other jobs ran).
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -10,14 +10,9 @@ from nbviz.data import digits
 from nbviz.models import SmallCNN
 
 
-@pytest.fixture(scope="package", autouse=True)
-def one_thread():
-    """Sample on one thread in this folder: the batches are tiny, and on a loaded 2-core
-    machine two threads spin against each other."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread(one_torch_thread):
+    """Every module in this folder runs on one torch thread (see tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -12,15 +12,9 @@ from nbviz.models import LeNet300100
 FAST = {"epochs": 3, "batch_size": 64, "lr": 3e-3, "progress": False, "device": "cpu"}
 
 
-@pytest.fixture(scope="package", autouse=True)
-def one_thread():
-    """Train on one thread in this folder: these tiny models gain nothing from a second
-    one, and on a loaded 2-core machine two threads spin against each other (the folder
-    took 7-17 s with one thread and over 100 s with two while other jobs ran)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread(one_torch_thread):
+    """Every module in this folder runs on one torch thread (see tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,7 @@ from nbviz.ldam import Sampler, neurons
 from nbviz.models import SmallCNN
 from nbviz.widgets.ldam_viewer import LDAMViewer
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _sampler(**kw):

@@ -18,12 +18,7 @@ from nbviz.widgets.mask_explorer import MaskExplorer
 FAST = {"epochs": 2, "batch_size": 64, "lr": 3e-3, "device": "cpu"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
