@@ -12,11 +12,11 @@ import {
   groupChains,
   imageDims,
   linearScale,
-  niceTicks,
   sliderStep,
   stepCaption,
   stepRange,
   traceMean,
+  topImageGroups,
   traceRange,
 } from "../src/ldam_viewer/math.js";
 
@@ -149,12 +149,6 @@ describe("traces", () => {
 });
 
 describe("ticks, scales and labels", () => {
-  it("niceTicks gives round steps", () => {
-    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(niceTicks(-3.7, 12.2, 4)).toEqual([0, 5, 10]);
-    expect(niceTicks(100, 1000, 3)).toEqual([500, 1000]);
-    expect(niceTicks(1, 1)).toEqual([1]);
-  });
 
   it("linearScale maps and survives an empty domain", () => {
     expect(linearScale([0, 1], [100, 0]).map(0.25)).toBe(75);
@@ -174,5 +168,11 @@ describe("ticks, scales and labels", () => {
     expect(sliderStep(10)).toBe(0.05);
     expect(sliderStep(1)).toBe(0.005);
     expect(sliderStep(0)).toBe(0.01);
+  });
+
+  it("topImageGroups splits top images by group, or gives up", () => {
+    expect(Array.from(topImageGroups(6, 3))).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(topImageGroups(7, 3)).toBeNull();
+    expect(topImageGroups(6, 0)).toBeNull();
   });
 });

@@ -134,7 +134,8 @@ describe("LdamViewer view", () => {
     await frame();
     expect(root.dataset.ready).toBe("true");
     expect(root.dataset.step).toBe("120");
-    const headers = [...root.querySelectorAll(".nbviz-ldam-viewer-header")];
+    const chains = root.querySelector(".nbviz-ldam-viewer-chains");
+    const headers = [...chains.querySelectorAll(".nbviz-ldam-viewer-header")];
     expect(headers.map((e) => e.textContent)).toEqual(["fc1 unit 3", "<b>fc2</b> unit 7"]);
     expect(root.querySelector(".nbviz-ldam-viewer-header b")).toBeNull();
   });
@@ -256,6 +257,20 @@ describe("LdamViewer view", () => {
       expect(tip.textContent).toBe("chain 3 · fc1 unit 3 · activation – · log D –"); // stopped: NaN
       stage.dispatchEvent(pointer("pointerleave", 0, 0));
       expect(tip.hidden).toBe(true);
+    });
+
+    it("shows the top real images in the chains' groups, names as text", async () => {
+      const root = render();
+      model.set("top_images", samples(5, 4, 1)); // 2 per group, groups in order
+      sizeStages(root);
+      await frame();
+      const top = root.querySelector(".nbviz-ldam-viewer-top").parentElement;
+      const headers = [...top.querySelectorAll(".nbviz-ldam-viewer-header")];
+      expect(headers.map((e) => e.textContent)).toEqual(["fc1 unit 3", "<b>fc2</b> unit 7"]);
+      expect(top.querySelector("b")).toBeNull();
+      model.set("top_images", samples(5, 3, 1)); // not a multiple of the groups: one block
+      await frame();
+      expect(top.querySelectorAll(".nbviz-ldam-viewer-header").length).toBe(0);
     });
 
     it("redraws the grid once per frame however many samples arrive", async () => {

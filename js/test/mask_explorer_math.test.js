@@ -14,7 +14,6 @@ import {
   linearScale,
   logScale,
   nearestDot,
-  niceTicks,
   parseTiles,
   plotDots,
   symmetricLimit,
@@ -89,13 +88,6 @@ describe("records and domains", () => {
     expect(accuracyDomain([{ accuracy: { a: 1 } }], ["a"], -1)[1]).toBe(1);
   });
 
-  it("niceTicks uses 1-2-5 steps", () => {
-    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(niceTicks(89, 96, 5)).toEqual([90, 92, 94, 96]);
-    expect(niceTicks(-0.21, 0.21, 4)).toEqual([-0.2, 0, 0.2]);
-    expect(niceTicks(-0.21, 0.21, 8)).toEqual([-0.2, -0.1, 0, 0.1, 0.2]);
-    expect(niceTicks(1, 1)).toEqual([1]);
-  });
 
   it("densityTickLabel", () => {
     expect(DENSITY_TICKS.map(densityTickLabel)).toEqual(["100%", "50%", "20%", "10%", "5%", "2%", "1%"]);

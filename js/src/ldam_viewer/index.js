@@ -24,6 +24,7 @@ import { categoricalColor } from "../lib/palette.js";
 import { createStatus } from "../lib/status.js";
 import { injectStyle } from "../lib/style.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
+import { niceTicks } from "../lib/ticks.js";
 import { createTooltip } from "../lib/tooltip.js";
 import { throttle } from "../lib/throttle.js";
 import {
@@ -37,11 +38,11 @@ import {
   groupChains,
   imageDims,
   linearScale,
-  niceTicks,
   sliderStep,
   stepCaption,
   stepRange,
   traceMean,
+  topImageGroups,
   traceRange,
 } from "./math.js";
 
@@ -145,7 +146,6 @@ class LdamViewerView {
     this.atlasStale = true;
     this.gridAtlas = createAtlas();
     this.topAtlas = createAtlas();
-    this.headerKey = "";
 
     injectStyle("nbviz-ldam-viewer-style", CSS);
     this.buildDom();
@@ -199,8 +199,6 @@ class LdamViewerView {
 
     this.grid = makePanel("nbviz-ldam-viewer", "chains", "nbviz-ldam-viewer-grid");
     this.grid.el.classList.add("nbviz-ldam-viewer-chains");
-    this.grid.headers = h("div", "nbviz-ldam-viewer-headers");
-    this.grid.stage.appendChild(this.grid.headers);
     this.tooltip = createTooltip(this.grid.stage);
 
     this.scrubber = h("input", "nbviz-ldam-viewer-scrubber", { type: "range", min: "0", max: "0", step: "1", "aria-label": "history frame" });
@@ -217,6 +215,11 @@ class LdamViewerView {
 
     this.topPanel = makePanel("nbviz-ldam-viewer", "top real images", "nbviz-ldam-viewer-top");
     this.topPanel.empty.hidden = true;
+    for (const p of [this.grid, this.topPanel]) {
+      p.headers = h("div", "nbviz-ldam-viewer-headers");
+      p.headerKey = "";
+      p.stage.appendChild(p.headers);
+    }
 
     this.panels = [this.grid, this.activation, this.logd, this.topPanel];
     this.root = h("div", "nbviz-ldam-viewer", {}, [this.controls, this.grid.el, this.scrubRow, this.charts, this.topPanel.el]);
@@ -247,7 +250,7 @@ class LdamViewerView {
     });
     on("chain_groups group_names", () => {
       this.readGroups();
-      this.schedule("grid", "charts");
+      this.schedule("grid", "charts", "top");
     });
     on("image_scale", () => this.schedule("grid", "top"));
     on("traces trace_steps", () => {
@@ -468,12 +471,13 @@ class LdamViewerView {
     return gridLayout(blocks, { width, cellW: dims.w * scale, cellH: dims.h * scale, gap: GRID_GAP, pad: GRID_PAD, headerH: HEADER_H });
   }
 
-  syncHeaders() {
-    const headers = this.layout ? this.layout.headers : [];
+  /** The group names above a panel's blocks (DOM text, so names are never HTML). */
+  syncHeaders(p, layout) {
+    const headers = layout ? layout.headers : [];
     const key = JSON.stringify(headers.map((hd) => [hd.name, hd.group, hd.x, hd.y]));
-    if (key === this.headerKey) return;
-    this.headerKey = key;
-    this.grid.headers.replaceChildren(
+    if (key === p.headerKey) return;
+    p.headerKey = key;
+    p.headers.replaceChildren(
       ...headers.map((hd) => {
         const swatch = h("span", "nbviz-ldam-viewer-swatch");
         swatch.style.background = categoricalColor(hd.group);
@@ -495,7 +499,7 @@ class LdamViewerView {
     p.empty.hidden = has;
     p.empty.textContent = has ? "" : "No samples yet: press ▶ Run.";
     this.layout = has ? this.computeLayout(this.blocks, dims, p.stage) : null;
-    this.syncHeaders();
+    this.syncHeaders(p, this.layout);
     const height = this.layout ? Math.ceil(this.layout.height) : 48;
     if (p.stage.style.height !== `${height}px`) p.stage.style.height = `${height}px`;
     this.root.dataset.step = String(this.model.get("sample_step") ?? "");
@@ -546,8 +550,13 @@ class LdamViewerView {
     const top = this.top;
     const dims = top ? imageDims(top.shape) : null;
     if (!dims || !(dims.n > 0 && dims.h > 0 && dims.w > 0)) return;
-    const blocks = groupChains(dims.n, null, []);
+    // k images per chain group, in group order: the same blocks and names as the chains.
+    const names = this.model.get("group_names");
+    const nGroups = Array.isArray(names) ? names.length : 0;
+    const groups = topImageGroups(dims.n, nGroups);
+    const blocks = groupChains(dims.n, groups, groups ? names : []);
     const layout = this.computeLayout(blocks, dims, p.stage);
+    this.syncHeaders(p, layout);
     const height = Math.ceil(layout.height);
     p.stage.style.height = `${height}px`;
     if (!sizeCanvas(p, sizeOf(p.stage).w, height)) return;

@@ -26,6 +26,19 @@ export function groupChains(n, groups, names) {
     .map((g) => ({ group: g, name: groupName(list, g, usable), chains: byGroup.get(g) }));
 }
 
+/**
+ * The group of each of `n` top real images sent group by group (k per group, groups in
+ * order), or null when `n` is not a multiple of `nGroups`.
+ * @example topImageGroups(6, 3) // Int32Array [0, 0, 1, 1, 2, 2]
+ */
+export function topImageGroups(n, nGroups) {
+  if (!(nGroups > 0) || !(n > 0) || n % nGroups !== 0) return null;
+  const per = n / nGroups;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(i / per);
+  return out;
+}
+
 function groupName(names, g, usable) {
   const v = g >= 0 && g < names.length ? names[g] : undefined;
   if (v !== undefined && v !== null) return String(v);
@@ -150,22 +163,6 @@ export function fillAtlas(rgba, src, dims, atlas = atlasShape(dims.n, dims.w, di
 /** Top-left of image i in the atlas. */
 export function atlasOrigin(i, dims, atlas) {
   return { x: (i % atlas.cols) * dims.w, y: Math.floor(i / atlas.cols) * dims.h };
-}
-
-/**
- * Nice round ticks covering [lo, hi], about `count` of them.
- * @example niceTicks(0, 1, 5) // [0, 0.2, 0.4, 0.6, 0.8, 1]
- */
-export function niceTicks(lo, hi, count = 5) {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo) return [lo].filter(Number.isFinite);
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
-  const first = Math.ceil(lo / step - 1e-9);
-  const last = Math.floor(hi / step + 1e-9);
-  const out = [];
-  for (let i = first; i <= last; i++) out.push(Number((i * step).toPrecision(12)) || 0);
-  return out;
 }
 
 /**

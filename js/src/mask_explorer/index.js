@@ -21,6 +21,7 @@ import { categoricalColor } from "../lib/palette.js";
 import { createStatus } from "../lib/status.js";
 import { injectStyle } from "../lib/style.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
+import { niceTicks } from "../lib/ticks.js";
 import { createTooltip } from "../lib/tooltip.js";
 import {
   accuracyDomain,
@@ -35,7 +36,6 @@ import {
   linearScale,
   logScale,
   nearestDot,
-  niceTicks,
   parseTiles,
   plotDots,
   symmetricLimit,

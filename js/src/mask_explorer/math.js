@@ -83,22 +83,6 @@ export function densityTicks(domain) {
 }
 
 /**
- * "Nice" ticks (1, 2, 5 × 10^k steps) covering [lo, hi], about `count` of them.
- * @example niceTicks(0, 1, 5) // [0, 0.2, 0.4, 0.6, 0.8, 1]
- */
-export function niceTicks(lo, hi, count = 5) {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo) return [lo].filter(Number.isFinite);
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
-  const first = Math.ceil(lo / step - 1e-9);
-  const last = Math.floor(hi / step + 1e-9);
-  const out = [];
-  for (let i = first; i <= last; i++) out.push(Number((i * step).toPrecision(12)) || 0);
-  return out;
-}
-
-/**
  * The accuracy axis [lo, hi] (0..1) covering every accuracy and the dense reference,
  * padded and snapped to whole percent steps.
  * @example accuracyDomain([{accuracy: {a: 0.9}}, {accuracy: {a: 0.95}}], ["a"], -1) // [0.89, 0.96]
