@@ -289,6 +289,7 @@ class Sampler:
         self.n_accepted = torch.zeros(self.n_chains, device=self.device)
         self.n_proposed = 0
         self._cache = None  # (lam, T, d_version, logp, grad, act, logd)
+        self._gradient_checked = False
         with _EvalMode(self, [self.model, self._dmodule()]):
             self.objective.validate(self.model, self.x[:1])
 
@@ -425,6 +426,8 @@ class Sampler:
                         logd = self.discriminator.log_prob_real(x)
             else:
                 logd = torch.zeros_like(a)
+            if not self._gradient_checked:
+                self._check_gradient(a, x)
             if logp.requires_grad:
                 (grad,) = torch.autograd.grad(logp.sum(), x)
             else:
@@ -436,6 +439,21 @@ class Sampler:
                 f"try n_chains={smaller} or fewer (or a smaller model / input)"
             ) from err
         return logp.detach(), grad, a.detach(), logd.detach()
+
+    def _check_gradient(self, a: torch.Tensor, x: torch.Tensor) -> None:
+        """Once, at the first evaluation: the objective must have a gradient with respect
+        to the input (Langevin follows it; the prior's alone would hide a cut graph)."""
+        grad = None
+        if a.requires_grad:
+            (grad,) = torch.autograd.grad(a.sum(), x, allow_unused=True, retain_graph=True)
+        if grad is None:
+            raise ValueError(
+                f"model: the objective {self.objective!r} has no gradient with respect to the "
+                "input: the forward pass cuts the graph (detach(), torch.no_grad(), argmax, "
+                "integer or NumPy operations). Langevin sampling follows that gradient; "
+                "for a non-differentiable model use top_k_real instead."
+            )
+        self._gradient_checked = True
 
     def _ensure_cache(self) -> None:
         lam, temp = self._settings()

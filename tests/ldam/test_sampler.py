@@ -284,3 +284,40 @@ def test_nan_report_names_the_steps(identity):
     with pytest.warns(RuntimeWarning, match=r"chain\(s\) \[2\] .* at steps? \d+"):
         s.run(40)
     assert s.stopped_chains == [2]
+
+
+class _Detached(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(x.detach())
+
+
+class _NoGrad(_Detached):
+    def forward(self, x):
+        with torch.no_grad():
+            return self.fc(x)
+
+
+class _Argmax(nn.Module):
+    def forward(self, x):
+        return nn.functional.one_hot(x.argmax(1), 4).float()
+
+
+class _QuadPrior:
+    module = None
+    version = 0
+
+    def log_prob_real(self, x):
+        return -0.5 * (x**2).sum(1)
+
+
+@pytest.mark.parametrize("model", [_Detached(), _NoGrad(), _Argmax()])
+@pytest.mark.parametrize("with_prior", [False, True])
+def test_non_differentiable_model_is_refused(model, with_prior):
+    prior = _QuadPrior() if with_prior else None  # its gradient alone must not hide the cut
+    s = Sampler(model.eval(), class_logit(1), n_chains=2, input_shape=(4,), discriminator=prior)
+    with pytest.raises(ValueError, match="no gradient with respect to the input"):
+        s.run(1)
