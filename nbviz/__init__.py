@@ -8,7 +8,15 @@
 from . import data
 from ._version import __version__
 
-__all__ = ["EmbeddingView", "GrandTour", "ImageGrid", "MaskExplorer", "__version__", "data"]
+__all__ = [
+    "EmbeddingView",
+    "GrandTour",
+    "ImageGrid",
+    "LDAMViewer",
+    "MaskExplorer",
+    "__version__",
+    "data",
+]
 
 
 def __getattr__(name):
@@ -29,6 +37,10 @@ def __getattr__(name):
         from .widgets.mask_explorer import MaskExplorer
 
         return MaskExplorer
+    if name == "LDAMViewer":
+        from .widgets.ldam_viewer import LDAMViewer
+
+        return LDAMViewer
     if name in ("models", "tour", "embed", "lottery", "ldam"):
         import importlib
 
