@@ -321,3 +321,25 @@ def test_non_differentiable_model_is_refused(model, with_prior):
     s = Sampler(model.eval(), class_logit(1), n_chains=2, input_shape=(4,), discriminator=prior)
     with pytest.raises(ValueError, match="no gradient with respect to the input"):
         s.run(1)
+
+
+def test_samples_is_a_copy_and_checkpoint_restores_everything(identity):
+    def fn(a):
+        out = -0.5 * (a**2).sum(1)
+        return torch.where(a[:, 0] > 1.0, torch.full_like(out, float("nan")), out)
+
+    s = Sampler(identity, custom("output", fn), n_chains=4, input_shape=(3,), step_size=0.05,
+                clamp=None, seed=0)  # fmt: skip
+    s.samples()[:] = 7.0
+    assert not (s.x == 7.0).any()
+    saved = s.checkpoint()
+    with torch.no_grad():
+        s.x[1, 0] = 0.99  # close to the NaN region: chain 1 is likely to stop
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s.run(40)
+    assert s.step_count == 40 and s.stopped_chains
+    s.restore(saved)
+    assert s.step_count == 0 and s.stopped_chains == [] and s.n_proposed == 0
+    torch.testing.assert_close(s.x, saved["x"])
+    assert not s._newly_stopped.any()  # nothing stale left to report
