@@ -16,13 +16,14 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from .._checks import as_numpy, check_finite
 from ..plotting import new_figure
+from .history import History
 
 __all__ = [
     "TradeoffCurve",
@@ -175,13 +176,15 @@ def summarize(sampler, burn_in: float = 0.5) -> dict:
 class TradeoffCurve:
     """Activation reached against mean ``log D`` as λ sweeps (:func:`tradeoff_curve`).
 
-    ``lams``, ``activation``, ``log_d``, ``diversity``: one entry per λ.
+    ``lams``, ``activation``, ``log_d``, ``diversity``: one entry per λ; ``samples``: the
+    chains' states at the end of each λ's run (CPU tensors ``(n_chains, *shape)``).
     """
 
     lams: list
     activation: list
     log_d: list
     diversity: list
+    samples: list = field(default_factory=list)
 
     def figure(self):
         """The curve: mean ``log D`` (x) against mean activation (y), points labelled by λ.
@@ -203,10 +206,20 @@ class TradeoffCurve:
         return fig
 
 
-def tradeoff_curve(sampler, lams, steps: int = 50, burn_in: float = 0.5) -> TradeoffCurve:
-    """Run ``sampler`` ``steps`` steps at each λ in ``lams`` (in order, continuing the
-    chains) and record the mean activation, mean ``log D`` and diversity over the last
-    ``1 - burn_in`` of each stretch. λ is restored afterwards.
+def tradeoff_curve(
+    sampler, lams, steps: int = 50, burn_in: float = 0.5, *, restart: bool = False
+) -> TradeoffCurve:
+    """Run ``sampler`` ``steps`` steps at each λ in ``lams`` and record the mean
+    activation, mean ``log D`` (over the live chains, averaged over the last
+    ``1 - burn_in`` of each run), the diversity and the samples at the end of each run.
+    λ is restored afterwards.
+
+    ``restart=False`` continues the chains from λ to λ (warm starts: each value mixes the
+    effect of λ with the time the chains have run, and the sampler keeps the new states).
+    ``restart=True`` starts every λ from the chains' states at the call, with the same
+    noise draws (the sampler's random generator is rewound too), so the runs differ only
+    in λ; the sampler is then put back as it was (states, step count, acceptance counts,
+    random generator) and its :attr:`~nbviz.ldam.Sampler.history` records none of it.
 
     >>> import torch
     >>> from nbviz.ldam import DiscriminatorPrior, Sampler, class_logit
@@ -214,13 +227,28 @@ def tradeoff_curve(sampler, lams, steps: int = 50, burn_in: float = 0.5) -> Trad
     >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(0), n_chains=4,
     ...             discriminator=DiscriminatorPrior((1, 8, 8), kind="mlp"))
     >>> curve = tradeoff_curve(s, [0.0, 1.0], steps=4)
-    >>> len(curve.activation), s.lam
-    (2, 0.0)
+    >>> len(curve.activation), s.lam, s.step_count
+    (2, 0.0, 8)
+    >>> x0 = s.samples()
+    >>> curve = tradeoff_curve(s, [0.0, 0.0], steps=4, restart=True)
+    >>> curve.activation[0] == curve.activation[1], s.step_count, torch.equal(s.samples(), x0)
+    (True, 8, True)
     """
     before = sampler.lam
-    curve = TradeoffCurve([], [], [], [])
+    curve = TradeoffCurve([], [], [], [], [])
+    saved = sampler.checkpoint() if restart else None
     try:
         for lam in lams:
+            if saved is not None:
+                sampler.restore(saved)
+                n = max(int(steps), 1)  # a throwaway history: the sampler's own keeps none
+                sampler.history = History(
+                    sampler.n_chains,
+                    sampler.input_shape,
+                    trace_capacity=n,
+                    sample_capacity=1,
+                    sample_every=n,
+                )
             sampler.lam = lam
             acts, logds, seen = [], [], [0]
             keep_from = int(steps * burn_in)
@@ -236,9 +264,13 @@ def tradeoff_curve(sampler, lams, steps: int = 50, burn_in: float = 0.5) -> Trad
             curve.lams.append(float(lam))
             curve.activation.append(float(np.mean(acts)) if acts else float("nan"))
             curve.log_d.append(float(np.mean(logds)) if logds else float("nan"))
-            live = sampler.samples()[sampler.alive.cpu()]
+            x = sampler.samples()
+            curve.samples.append(x)
+            live = x[sampler.alive.cpu()]
             curve.diversity.append(mean_pairwise_distance(live) if len(live) > 1 else 0.0)
     finally:
+        if saved is not None:
+            sampler.restore(saved)
         sampler.lam = before
     return curve
 

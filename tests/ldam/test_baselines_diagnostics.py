@@ -128,3 +128,48 @@ def test_summary_tradeoff_and_figures(cnn):
 
 def test_identity_is_an_nn_module(identity):
     assert isinstance(identity, nn.Module)
+
+
+def _prior_sampler(cnn):
+    torch.manual_seed(0)  # the same discriminator weights for every call
+    prior = DiscriminatorPrior((1, 8, 8), kind="mlp", device="cpu")
+    return Sampler(cnn, neurons("fc1", [0, 1]), n_chains=6, discriminator=prior,
+                   step_size=0.01, seed=0)  # fmt: skip
+
+
+def test_tradeoff_restart_runs_each_lambda_like_a_fresh_sampler(cnn):
+    """restart=True: every λ starts from the same states with the same noise, so each point
+    equals a fresh sampler's run at that λ; the sampler is put back as it was."""
+    s = _prior_sampler(cnn)
+    s.run(5)
+    x5, hist5, acc5 = s.samples().clone(), len(s.history), s.acceptance_rate.clone()
+    curve = tradeoff_curve(s, [0.0, 4.0, 0.0], steps=10, burn_in=0.5, restart=True)
+    # the same λ from the same start with the same noise gives the same numbers
+    assert curve.activation[0] == curve.activation[2] and curve.log_d[0] == curve.log_d[2]
+    assert torch.equal(curve.samples[0], curve.samples[2])
+    assert not torch.equal(curve.samples[0], curve.samples[1])  # λ = 4 went elsewhere
+    # put back: states, step count, history, acceptance, λ, and the random generator
+    assert torch.equal(s.samples(), x5) and s.step_count == 5 and s.lam == 0.0
+    assert len(s.history) == hist5 and torch.equal(s.acceptance_rate, acc5)
+    twin = _prior_sampler(cnn)
+    twin.run(5)
+    s.step()
+    twin.step()
+    assert torch.equal(s.samples(), twin.samples())
+    # each point is what a fresh sampler at that λ measures over the second half of its run
+    ref = _prior_sampler(cnn)
+    ref.run(5)
+    ref.lam = 4.0
+    ref.run(10)
+    act, logd = ref.history.activation[-5:], ref.history.log_d[-5:]
+    assert abs(curve.activation[1] - float(act.mean())) < 1e-4
+    assert abs(curve.log_d[1] - float(logd.mean())) < 1e-4
+    torch.testing.assert_close(curve.samples[1], ref.samples())
+
+
+def test_tradeoff_warm_starts_continue_the_chains(cnn):
+    s = _prior_sampler(cnn)
+    curve = tradeoff_curve(s, [0.0, 0.0], steps=6)
+    assert s.step_count == 12 and len(s.history) == 12
+    assert torch.equal(curve.samples[1], s.samples())
+    assert not torch.equal(curve.samples[0], curve.samples[1])  # the second run continued

@@ -42,3 +42,17 @@ def test_log_d_rises_with_lambda_while_the_class_stays_high(trained):
     with torch.no_grad():
         probs = model(s.samples()).softmax(1)[:, 3]
     assert float(probs.mean()) > 0.9
+
+
+def test_same_start_sweep_trades_activation_for_log_d(trained):
+    """restart=True: every λ starts from the same states with the same noise, so the
+    differences are λ's alone: log D rises with λ and the activation gives some up."""
+    model, prior, _ = trained
+    s = Sampler(model, class_logit(3), n_chains=32, discriminator=prior, step_size=2e-3,
+                temperature=0.05, seed=0)  # fmt: skip
+    s.run(60)
+    x0 = s.samples().clone()
+    curve = tradeoff_curve(s, [0.0, 16.0, 64.0, 256.0], steps=60, restart=True)
+    assert curve.log_d == sorted(set(curve.log_d)), curve  # strictly rising
+    assert curve.activation[-1] < curve.activation[0], curve
+    assert torch.equal(s.samples(), x0) and s.step_count == 60
