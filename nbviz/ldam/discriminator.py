@@ -219,7 +219,11 @@ class DiscriminatorPrior:
             for k, v in state.items():
                 if isinstance(v, torch.Tensor) and v.ndim > 0:
                     state[k] = v.to(self.device)
-        self._gen = torch.Generator(device=self.device).manual_seed(int(torch.randint(2**31, (1,))))
+        # The new device's generator continues from the old one: still determined by
+        # `seed`, and the global random state is left alone.
+        old = self._gen
+        seed = int(torch.randint(2**31, (1,), generator=old, device=old.device))
+        self._gen = torch.Generator(device=self.device).manual_seed(seed)
         return self
 
     # --- the prior ---------------------------------------------------------------------

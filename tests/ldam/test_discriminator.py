@@ -94,3 +94,13 @@ def test_bad_input(prior):
         prior.calibrate(torch.rand(10, 1, 8, 8), method="isotonic")
     with pytest.raises(ValueError, match="NaN"):
         prior.update(torch.full((2, 1, 8, 8), float("nan")), torch.rand(2, 1, 8, 8))
+
+
+def test_to_keeps_the_global_random_state_and_stays_seeded():
+    torch.manual_seed(123)
+    a = DiscriminatorPrior((1, 8, 8), kind="mlp", seed=5)  # its weights draw from torch's
+    before = torch.get_rng_state()
+    a.to("cpu")
+    assert torch.equal(torch.get_rng_state(), before)
+    b = DiscriminatorPrior((1, 8, 8), kind="mlp", seed=5).to("cpu")
+    assert torch.equal(a._gen.get_state(), b._gen.get_state())
