@@ -17,7 +17,8 @@ README_SHOT = REPO / "docs" / "images" / "ldam-viewer.png"
 SETUP = (
     "import torch\n"
     "from nbviz.data import digits\n"
-    "from nbviz.ldam import DiscriminatorPrior, Sampler, class_logits, multifaceted_init\n"
+    "from nbviz.ldam import (DiscriminatorPrior, Sampler, class_logits, multifaceted_init,\n"
+    "                        train_with_sampler)\n"
     "from nbviz.models import SmallCNN, train\n"
     "from nbviz.widgets.ldam_viewer import LDAMViewer\n"
     "torch.set_num_threads(1)\n"
@@ -25,13 +26,17 @@ SETUP = (
     "model = SmallCNN(in_shape=(1, 8, 8))\n"
     "_ = train(model, digits('train'), epochs=3, progress=False)\n"
     "model.eval()\n"
-    "prior = DiscriminatorPrior((1, 8, 8), kind='mlp', seed=0)\n"
-    "_ = prior.pretrain(digits('train'), epochs=2)\n"
     "objective = class_logits([0, 3, 7])\n"
     "starts = multifaceted_init(model, objective, digits('test'), n_facets=4, top=40)\n"
-    "sampler = Sampler(model, objective, n_chains=12, init=starts, step_size=1e-3,\n"
-    "                  temperature=0.05, discriminator=prior, lam=1.0,\n"
-    "                  history={'sample_every': 10})\n"
+    "settings = dict(init=starts, step_size=5e-4, temperature=0.05)\n"
+    "prior = DiscriminatorPrior((1, 8, 8), kind='mlp', seed=0)\n"
+    "_ = prior.pretrain(digits('train'), epochs=2)\n"
+    "trainer = Sampler(model, objective, n_chains=12, discriminator=prior, lam=64.0, seed=1,\n"
+    "                  **settings)\n"
+    "_ = train_with_sampler(trainer, prior, digits('train'), rounds=20, sample_steps=10)\n"
+    "_ = prior.calibrate(digits('test'))\n"
+    "sampler = Sampler(model, objective, n_chains=12, discriminator=prior, lam=64.0,\n"
+    "                  history={'sample_every': 10}, **settings)\n"
     "viewer = LDAMViewer(sampler, data=digits('test'), top_k=6, steps=200_000, image_scale=6,\n"
     "                    group_names=['digit 0', 'digit 3', 'digit 7'])\n"
     "viewer",
@@ -40,6 +45,7 @@ SETUP = (
 
 def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, write_notebook):
     name = write_notebook("ldam_viewer_ui.ipynb", *SETUP)
+    page.set_viewport_size({"width": 1280, "height": 1200})  # the whole view fits on screen
     open_notebook(page, lab, name)
     run_all_cells(page)
     page.wait_for_selector(f'{ROOT}[data-ready="true"]', timeout=60_000)
@@ -68,8 +74,9 @@ def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, writ
         slider = page.locator(f"{ROOT} .nbviz-ldam-viewer-tradeoff").first
         box = slider.bounding_box()
         page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
-        lam = wait_until(lambda: kernel_eval(kc, "viewer.tradeoff"), lambda v: v > 5)
-        assert lam > 5, lam
+        top = kernel_eval(kc, "viewer.tradeoff_max")  # 128: twice the starting λ of 64
+        lam = wait_until(lambda: kernel_eval(kc, "viewer.tradeoff"), lambda v: v > 0.9 * top)
+        assert lam > 0.9 * top, (lam, top)
         assert kernel_eval(kc, "sampler.lam") == lam
         at = kernel_eval(kc, "sampler.step_count")
         wait_until(lambda: kernel_eval(kc, "sampler.step_count"), lambda v: v >= at + 5)
@@ -88,3 +95,9 @@ def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, writ
         first_kept = kernel_eval(kc, "int(sampler.history.snapshot()['sample_steps'][0])")
         page.wait_for_selector(f'{ROOT}[data-step="{first_kept}"]', timeout=10_000)
         page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "ldam-viewer-history.png"))
+
+
+def test_readme_screenshot_exists():
+    """The README's LDAMViewer picture is one this test took (NBVIZ_UPDATE_SCREENSHOTS=1)."""
+    assert README_SHOT.exists() and README_SHOT.stat().st_size > 10_000
+    assert "docs/images/ldam-viewer.png" in (REPO / "README.md").read_text()
