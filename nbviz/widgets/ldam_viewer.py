@@ -56,7 +56,8 @@ class LDAMViewer(NbvizWidget):
             default: "<layer> unit <k>" for neuron and class objectives.
         frame_rate: the most pictures a second sent to the view while chains run. Each
             one costs the kernel, the server and the browser some work beside the
-            sampler (on a 2-core machine the default slows the sampler by about 10%).
+            sampler (``benchmarks/ldam.py`` measures it: on a 2-core machine with
+            software rendering, the default slowed 64 chains by 3-9%).
 
     Traits (synced): ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
     it from its next step), ``temperature`` (likewise), ``samples`` (uint8
@@ -109,14 +110,18 @@ class LDAMViewer(NbvizWidget):
         self.sampler = sampler
         self.steps = check_positive_int(steps, "steps")
         self.trace_window = check_positive_int(trace_window, "trace_window", minimum=2)
-        if not (isinstance(frame_rate, (int, float)) and 0 < frame_rate <= 120):
+        if (
+            isinstance(frame_rate, bool)
+            or not isinstance(frame_rate, (int, float))
+            or not 0 < frame_rate <= 120
+        ):
             raise ValueError(f"frame_rate: expected a number in (0, 120], got {frame_rate!r}")
         self.frame_rate = float(frame_rate)
         groups = sampler.groups.detach().cpu().to(torch.int32).numpy()
         n_groups = int(groups.max()) + 1
         if group_names is None:
             group_names = self._group_names(sampler, n_groups)
-        elif isinstance(group_names, str) or len(group_names) != n_groups:
+        elif not isinstance(group_names, (list, tuple)) or len(group_names) != n_groups:
             raise ValueError(
                 f"group_names: expected a list of {n_groups} names (one per chain group), "
                 f"got {group_names!r}"

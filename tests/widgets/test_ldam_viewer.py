@@ -89,9 +89,11 @@ def test_group_names_given_or_refused():
         LDAMViewer(_sampler(), group_names=["only one"])
     with pytest.raises(ValueError, match="2 names"):
         LDAMViewer(_sampler(), group_names="ab")
+    with pytest.raises(ValueError, match="2 names"):
+        LDAMViewer(_sampler(), group_names=2)
 
 
-@pytest.mark.parametrize("bad", [0, -5, 500, "fast"])
+@pytest.mark.parametrize("bad", [0, -5, 500, "fast", True])
 def test_frame_rate_refused(bad):
     with pytest.raises(ValueError, match="frame_rate"):
         LDAMViewer(_sampler(), frame_rate=bad)
