@@ -198,7 +198,7 @@ class EmbeddingView(GrandTour):
     def _show(self, payload) -> None:
         it, Y, kl = payload
         x, _, _ = normalize_points(np.asarray(Y, dtype=np.float32)[None])
-        with self.hold_trait_notifications():
+        with self.batched():  # one message, one frame in the view, per update
             self.points = x
             self.iteration = int(it)
             if kl is not None:

@@ -602,7 +602,7 @@ class GrandTour(NbvizWidget):
 
     def _check_fits_points(self, shape) -> None:
         """New points must fit the per-point traits already set (labels, thumbnails,
-        predictions); set them together inside ``hold_trait_notifications()``."""
+        predictions); set them together inside ``batched()``."""
         t, n, _ = shape
         misfits = []
         if self.labels is not None and len(self.labels) != n:
@@ -614,7 +614,7 @@ class GrandTour(NbvizWidget):
         if misfits:
             raise traitlets.TraitError(
                 f"points: {t} frame(s) of {n} points do not fit the {', '.join(misfits)} "
-                "already set; set them together: with tour.hold_trait_notifications(): "
+                "already set; set them together: with tour.batched(): "
                 "tour.points = ...; tour.labels = ... (or set those to None first)"
             )
 

@@ -378,7 +378,7 @@ class ImageGrid(NbvizWidget):
         """
         stack = self._check_stack(images_to_uint8(images, vmin, vmax)).view(_WireStack)
         codes, names = self._labels_for(labels, class_names, len(stack))
-        with self.hold_sync(), self.hold_trait_notifications():
+        with self.batched():
             self.images = stack
             self.labels = codes
             self.class_names = names

@@ -335,7 +335,7 @@ def test_new_points_must_fit_the_per_point_traits_or_come_with_them():
                        r"fit the 30 labels, predictions of shape \(2, 30\)"):  # fmt: skip
         tour.points = rng.normal(size=(1, 10, 5)).astype(np.float32)
     assert tour.points.shape == (2, 30, 5)  # unchanged
-    with tour.hold_trait_notifications():
+    with tour.batched():
         tour.points = rng.normal(size=(1, 10, 3)).astype(np.float32)
         tour.labels = np.zeros(10, np.int32)
         tour.predictions = None
