@@ -32,6 +32,14 @@ class StaticFigure(Figure):
         return buf.getvalue()
 
 
+#: The categorical palette every view colours classes and groups with (Tableau 10, as
+#: ``js/src/lib/palette.js``), for static figures that should match the live views.
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+)  # fmt: skip
+
+
 def new_figure(**kwargs) -> StaticFigure:
     """A :class:`StaticFigure` with an Agg canvas; ``kwargs`` go to ``Figure``."""
     fig = StaticFigure(**kwargs)

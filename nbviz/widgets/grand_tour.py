@@ -22,17 +22,12 @@ import numpy as np
 import traitlets
 
 from .._checks import as_numpy, check_finite
+from ..plotting import PALETTE
 from .base import NbvizWidget
 from .image_grid import images_to_uint8, labels_to_codes
 from .traits import ArrayTrait
 
 __all__ = ["GrandTour", "fit_zoom", "normalize_points", "pca_reduce"]
-
-#: The palette the view colours classes with (Tableau 10, as ``js/src/lib/palette.js``).
-PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
-)  # fmt: skip
 
 
 def _stack_frames(points) -> np.ndarray:

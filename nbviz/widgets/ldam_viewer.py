@@ -277,24 +277,45 @@ class LDAMViewer(NbvizWidget):
 
     # --- static output -------------------------------------------------------------------
     def figure(self, columns: int = 8):
-        """The chains' current images and their activation and log D traces."""
-        from ..plotting import new_figure
+        """The chains' current images (each group named above its first chain) and their
+        activation and log D traces, coloured by group as in the view.
+
+        >>> import torch
+        >>> from nbviz.ldam import Sampler, neurons
+        >>> from nbviz.models import SmallCNN
+        >>> s = Sampler(SmallCNN(in_shape=(1, 8, 8)).eval(), neurons("fc1", [0, 1]), n_chains=4)
+        >>> viewer = LDAMViewer(s); _ = viewer.run(5, progress=False)
+        >>> [t.get_text() for t in viewer.figure().texts]
+        ['step 5 · λ 0 · T 1']
+        """
+        from ..plotting import PALETTE, new_figure
 
         imgs = self.samples
         n = len(imgs)
-        cols = min(columns, n)
-        rows = -(-n // cols)
-        fig = new_figure(figsize=(max(6, 0.9 * cols), 1.0 * rows + 2.4), layout="constrained")
-        grid = fig.add_gridspec(rows + 2, cols)
-        for i in range(n):
-            ax = fig.add_subplot(grid[i // cols, i % cols])
+        cols = max(1, min(columns, n))
+        rows = max(1, -(-n // cols))
+        groups = self.chain_groups if self.chain_groups is not None else np.zeros(n, int)
+        names = list(self.group_names)
+        fig = new_figure(figsize=(max(6, 0.9 * cols), 1.05 * rows + 2.6), layout="constrained")
+        # Two subfigures, so the charts' tick labels do not widen the gaps between images.
+        top, bottom = fig.subfigures(2, 1, height_ratios=[1.05 * rows, 2.4])
+        axes = np.atleast_1d(top.subplots(rows, cols, squeeze=False).ravel())
+        for i, ax in enumerate(axes):
+            ax.set_axis_off()
+            if i >= n:
+                continue
             ax.imshow(imgs[i].squeeze(-1) if imgs.shape[-1] == 1 else imgs[i], cmap="gray",
                       vmin=0, vmax=255)  # fmt: skip
-            ax.set_axis_off()
-        for j, (name, row) in enumerate([("activation", 0), ("log D", 1)]):
-            ax = fig.add_subplot(grid[rows:, j * cols // 2 : (j + 1) * cols // 2 or 1])
+            g = int(groups[i])
+            if i == 0 or g != int(groups[i - 1]):
+                label = names[g] if g < len(names) else f"group {g}"
+                ax.set_title(label, fontsize=7, loc="left", color=PALETTE[g % len(PALETTE)])
+        for ax, (name, row) in zip(bottom.subplots(1, 2), [("activation", 0), ("log D", 1)],
+                                   strict=True):  # fmt: skip
             if self.traces is not None and self.traces.shape[2]:
-                ax.plot(self.trace_steps, self.traces[row].T, lw=0.5, alpha=0.5)
+                for i, trace in enumerate(self.traces[row]):
+                    color = PALETTE[int(groups[i]) % len(PALETTE)] if i < len(groups) else "C0"
+                    ax.plot(self.trace_steps, trace, lw=0.5, alpha=0.5, color=color)
                 ax.plot(self.trace_steps, np.nanmean(self.traces[row], axis=0), "k", lw=1.5)
             ax.set(xlabel="step", title=name)
         fig.suptitle(f"step {self.sample_step} · λ {self.tradeoff:g} · T {self.temperature:g}",
