@@ -620,7 +620,7 @@ class GrandTour(NbvizWidget):
         if old is None or new is None:
             return
         t, n, d = new.shape
-        with self.hold_trait_notifications():
+        with self.batched():  # the follow-ups reach the view as one message
             if d != old.shape[2]:
                 self.projection = np.eye(d)[:, :2].tolist()
                 if len(self.dim_names) != d:
