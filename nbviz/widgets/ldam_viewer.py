@@ -59,6 +59,12 @@ class LDAMViewer(NbvizWidget):
             sampler (``benchmarks/ldam.py`` measures it: on a 2-core machine with
             software rendering, the default slowed 64 chains by 3-9%).
 
+    The browser needs a core while the chains run: with as many torch threads as cores,
+    the sampler and the view compete. On a 2-core machine (``benchmarks/ldam.py``'s viewer
+    case, 64 chains) one torch thread sampled 37 steps/s with the view streaming, two
+    threads only 28 (43 with nothing shown); ``torch.set_num_threads(cores - 1)`` is the
+    setting to try first.
+
     Traits (synced): ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
     it from its next step), ``temperature`` (likewise), ``samples`` (uint8
     ``[n, H, W, C]``: the chains now, or the history frame chosen), ``sample_step``,
