@@ -32,11 +32,15 @@ _DEFAULT_SNAPSHOT_POINTS = 1000
 
 
 def _make_optimizer(name: str, params, lr: float, weight_decay: float):
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
+    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}[name]
+    kw = {"lr": lr, "weight_decay": weight_decay} | ({"momentum": 0.9} if name == "sgd" else {})
+    params = list(params)
+    # The fused kernels (CPU and CUDA) do the same update as the default foreach ones,
+    # several times faster per step on a CPU; other devices and dtypes fall back.
+    try:
+        return cls(params, fused=True, **kw)
+    except (RuntimeError, ValueError, TypeError):
+        return cls(params, **kw)
 
 
 def _check_choice(value, options: Sequence[str], kind: str, arg: str) -> str:

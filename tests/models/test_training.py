@@ -272,3 +272,14 @@ def test_bad_data(digits_train):
         train(_fresh_cnn(), (bad, y), epochs=1, progress=False)
     with pytest.raises(TypeError, match="model"):
         train("small_cnn", digits_train, epochs=1, progress=False)
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd"])
+def test_optimizers_are_fused_on_the_cpu(name):
+    from nbviz.models.training import _make_optimizer
+
+    opt = _make_optimizer(name, torch.nn.Linear(3, 2).parameters(), 1e-3, 0.0)
+    assert opt.defaults["fused"] is True
+    wide = torch.nn.Linear(3, 2).to(torch.float64)
+    opt = _make_optimizer(name, wide.parameters(), 1e-3, 0.0)
+    assert len(opt.param_groups[0]["params"]) == 2  # float64 still gets an optimizer
