@@ -268,6 +268,16 @@ describe("LdamViewer view", () => {
       const headers = [...top.querySelectorAll(".nbviz-ldam-viewer-header")];
       expect(headers.map((e) => e.textContent)).toEqual(["fc1 unit 3", "<b>fc2</b> unit 7"]);
       expect(top.querySelector("b")).toBeNull();
+      // hovering a top image names its group and its caption from Python, as text
+      model.set("top_captions", ["#5 · activation 9", "#7 · activation 8", "<i>#2</i>", "#9 · activation 3"]);
+      const p2 = root.__nbvizTest.topImagePosition(2);
+      top.dispatchEvent(pointer("pointermove", p2.x, p2.y));
+      const tip = top.querySelector(".nbviz-tooltip");
+      expect(tip.hidden).toBe(false);
+      expect(tip.textContent).toBe("<b>fc2</b> unit 7 · <i>#2</i>");
+      expect(tip.querySelector("i")).toBeNull();
+      top.dispatchEvent(pointer("pointerleave", 0, 0));
+      expect(tip.hidden).toBe(true);
       model.set("top_images", samples(5, 3, 1)); // not a multiple of the groups: one block
       await frame();
       expect(top.querySelectorAll(".nbviz-ldam-viewer-header").length).toBe(0);

@@ -70,7 +70,9 @@ class LDAMViewer(NbvizWidget):
     ``[n, H, W, C]``: the chains now, or the history frame chosen), ``sample_step``,
     ``chain_groups``, ``group_names``, ``traces`` (float32 ``[2, n, L]``: activation and
     log D; NaN for stopped chains), ``trace_steps``, ``acceptance`` (MALA's rate, -1 for
-    ULA), ``history_len`` and ``history_index`` (-1: live), ``top_images``, ``running``,
+    ULA), ``history_len`` and ``history_index`` (-1: live), ``top_images`` and
+    ``top_captions`` (each one's index in ``data`` and activation, shown on hover),
+    ``running``,
     ``tradeoff_max``, ``image_scale``, ``height``, and the job's.
     """
 
@@ -89,6 +91,7 @@ class LDAMViewer(NbvizWidget):
     history_len = traitlets.Int(0).tag(sync=True)
     history_index = traitlets.Int(-1).tag(sync=True)
     top_images = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
+    top_captions = traitlets.List(traitlets.Unicode()).tag(sync=True)
     running = traitlets.Bool(False).tag(sync=True)
     image_scale = traitlets.Int(3).tag(sync=True)
     height = traitlets.Int(180).tag(sync=True)
@@ -147,6 +150,10 @@ class LDAMViewer(NbvizWidget):
             top = top_k_real(sampler.model, sampler.objective, data, k=top_k)
             flat = top.images.reshape(-1, *top.images.shape[2:])
             self.top_images = self._to_uint8(flat)
+            self.top_captions = [
+                f"#{int(i)} · activation {float(v):.4g}"
+                for i, v in zip(top.indices.flatten(), top.scores.flatten(), strict=True)
+            ]
         self.on_msg(self._handle_viewer_msg)
         self._show_live()
 

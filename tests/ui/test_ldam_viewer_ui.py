@@ -70,6 +70,16 @@ def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, writ
         if os.environ.get("NBVIZ_UPDATE_SCREENSHOTS") == "1":
             shutil.copyfile(shot, README_SHOT)
 
+        # Hovering a top real image names its class, its index in the data and its score.
+        pos = page.evaluate(
+            f"() => document.querySelector('{ROOT}').__nbvizTest.topImagePosition(0)"
+        )
+        page.mouse.move(pos["x"], pos["y"])
+        tip = page.locator(f"{ROOT} .nbviz-ldam-viewer-top").locator("..").locator(".nbviz-tooltip")
+        first_caption = kernel_eval(kc, "viewer.top_captions[0]")
+        assert tip.first.inner_text(timeout=5_000) == f"digit 0 · {first_caption}"
+        page.mouse.move(0, 0)
+
         # Move the λ slider to its top: Python's tradeoff and the running sampler follow.
         slider = page.locator(f"{ROOT} .nbviz-ldam-viewer-tradeoff").first
         box = slider.bounding_box()

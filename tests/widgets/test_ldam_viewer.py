@@ -31,6 +31,13 @@ def test_run_streams_samples_traces_and_history():
     assert viewer.chain_groups.tolist() == [0, 0, 0, 1, 1, 1]
     assert viewer.group_names == ["fc1 unit 3", "fc1 unit 5"]
     assert viewer.top_images.shape == (8, 8, 8, 1)  # 2 groups x top 4
+    from nbviz.ldam import top_k_real
+
+    top = top_k_real(viewer.sampler.model, viewer.sampler.objective, digits("test"), k=4)
+    assert len(viewer.top_captions) == 8
+    assert viewer.top_captions[4] == f"#{int(top.indices[1, 0])} · activation " + format(
+        float(top.scores[1, 0]), ".4g"
+    )
     assert viewer.run(30, progress=False) == 30
     s = viewer.sampler
     assert viewer.sample_step == 30 == s.step_count

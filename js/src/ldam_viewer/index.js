@@ -11,7 +11,8 @@
 // (int), chain_groups {int32 [n]} or null, group_names [str], tradeoff, tradeoff_max
 // (floats), temperature (float), acceptance (float 0..1, -1 unknown), traces {float32
 // [2, n, L]} or null, trace_steps {int32 [L]} or null, history_len, history_index (ints,
-// -1 = live), top_images {uint8 [k, H, W, C]} or null, running (bool), image_scale (px per
+// -1 = live), top_images {uint8 [k, H, W, C]} or null, top_captions [str] (one per top
+// image, shown on hover), running (bool), image_scale (px per
 // image pixel), height (px of each chart), plus the job_* traits of the status strip.
 // The view writes tradeoff and history_index (throttled) and sends {type: "run"}.
 //
@@ -199,7 +200,6 @@ class LdamViewerView {
 
     this.grid = makePanel("nbviz-ldam-viewer", "chains", "nbviz-ldam-viewer-grid");
     this.grid.el.classList.add("nbviz-ldam-viewer-chains");
-    this.tooltip = createTooltip(this.grid.stage);
 
     this.scrubber = h("input", "nbviz-ldam-viewer-scrubber", { type: "range", min: "0", max: "0", step: "1", "aria-label": "history frame" });
     this.liveButton = h("button", "nbviz-ldam-viewer-live", { type: "button", "aria-pressed": "true" });
@@ -220,6 +220,10 @@ class LdamViewerView {
       p.headerKey = "";
       p.stage.appendChild(p.headers);
     }
+    this.tooltip = createTooltip(this.grid.stage);
+    this.topTooltip = createTooltip(this.topPanel.stage);
+    this.topLayout = null;
+    this.topBlocks = [];
 
     this.panels = [this.grid, this.activation, this.logd, this.topPanel];
     this.root = h("div", "nbviz-ldam-viewer", {}, [this.controls, this.grid.el, this.scrubRow, this.charts, this.topPanel.el]);
@@ -302,6 +306,8 @@ class LdamViewerView {
       }),
       listen(this.grid.stage, "pointermove", (e) => this.onGridMove(e)),
       listen(this.grid.stage, "pointerleave", () => this.onGridLeave()),
+      listen(this.topPanel.stage, "pointermove", (e) => this.onTopMove(e)),
+      listen(this.topPanel.stage, "pointerleave", () => this.topTooltip.hide()),
       onThemeChange(() => {
         this.theme = null;
         this.schedule("grid", "charts", "top");
@@ -556,6 +562,8 @@ class LdamViewerView {
     const groups = topImageGroups(dims.n, nGroups);
     const blocks = groupChains(dims.n, groups, groups ? names : []);
     const layout = this.computeLayout(blocks, dims, p.stage);
+    this.topLayout = layout;
+    this.topBlocks = blocks;
     this.syncHeaders(p, layout);
     const height = Math.ceil(layout.height);
     p.stage.style.height = `${height}px`;
@@ -657,9 +665,24 @@ class LdamViewerView {
   }
 
   // --- interaction -------------------------------------------------------------------
-  localPoint(e) {
-    const box = this.grid.stage.getBoundingClientRect();
-    return { x: e.clientX - box.left - (this.grid.stage.clientLeft || 0), y: e.clientY - box.top - (this.grid.stage.clientTop || 0) };
+  localPoint(e, stage = this.grid.stage) {
+    const box = stage.getBoundingClientRect();
+    return { x: e.clientX - box.left - (stage.clientLeft || 0), y: e.clientY - box.top - (stage.clientTop || 0) };
+  }
+
+  /** Hovering a top real image: its group, then its caption (index in the data, activation). */
+  onTopMove(e) {
+    const pt = this.localPoint(e, this.topPanel.stage);
+    const i = chainAt(this.topLayout, pt.x, pt.y);
+    if (i < 0) {
+      this.topTooltip.hide();
+      return;
+    }
+    const cell = this.topLayout.cells[i];
+    const block = this.topBlocks.find((b) => b.group === cell.group);
+    const captions = this.model.get("top_captions");
+    const caption = Array.isArray(captions) && i < captions.length ? String(captions[i]) : `image ${i}`;
+    this.topTooltip.show(block && block.name ? `${block.name} · ${caption}` : caption, pt.x, pt.y);
   }
 
   /** The last trace column of chain i: {activation, logD} (NaN when unknown). */
@@ -705,6 +728,14 @@ class LdamViewerView {
       counts() {
         return { framesDrawn: view.framesDrawn, picturesDrawn: view.picturesDrawn };
       },
+      /** Client px of the centre of top real image i, or null. */
+      topImagePosition(i) {
+        const c = view.topLayout && view.topLayout.cells[i];
+        if (!c) return null;
+        const stage = view.topPanel.stage;
+        const box = stage.getBoundingClientRect();
+        return { x: box.left + (stage.clientLeft || 0) + c.x + c.w / 2, y: box.top + (stage.clientTop || 0) + c.y + c.h / 2 };
+      },
       /** Client px of the centre of chain i's image, or null. */
       chainPosition(i) {
         const c = view.layout && view.layout.cells[i];
@@ -727,6 +758,7 @@ class LdamViewerView {
     for (const dispose of this.disposers.splice(0)) dispose();
     this.status.destroy();
     this.tooltip.destroy();
+    this.topTooltip.destroy();
     this.gridAtlas = null;
     this.topAtlas = null;
     delete this.root.__nbvizTest;
