@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  autoScrollSpeed,
   ATLAS_MAX_SIDE,
   CELL_INSET,
   atlasLayout,
@@ -234,5 +235,23 @@ describe("atlasLayout and atlasSlot", () => {
 
   it("has no atlases for no images", () => {
     expect(atlasLayout(0, 8, 8).atlases).toEqual([]);
+  });
+});
+
+describe("autoScrollSpeed", () => {
+  it("is zero in the middle and grows towards and past either edge", () => {
+    expect(autoScrollSpeed(150, 300)).toBe(0);
+    expect(autoScrollSpeed(268, 300)).toBe(0);
+    expect(autoScrollSpeed(284, 300)).toBe(12);
+    expect(autoScrollSpeed(300, 300)).toBe(24);
+    expect(autoScrollSpeed(900, 300)).toBe(24); // the pointer is captured: beyond counts
+    expect(autoScrollSpeed(16, 300)).toBe(-12);
+    expect(autoScrollSpeed(-50, 300)).toBe(-24);
+  });
+
+  it("keeps a middle in small viewports and stops without one", () => {
+    expect(autoScrollSpeed(50, 100)).toBe(0); // the zones shrink to a quarter each
+    expect(autoScrollSpeed(99, 100)).toBeGreaterThan(0);
+    expect(autoScrollSpeed(10, 0)).toBe(0);
   });
 });

@@ -105,6 +105,29 @@ def test_image_grid_draws_and_selection_reaches_python(page, lab, write_notebook
         want = [0, 1, 2, c, c + 1, c + 2]
         assert wait_until(lambda: kernel_eval(kc, "grid.selection"), lambda v: v == want) == want
 
+        # A brush held past the bottom edge scrolls the grid and keeps selecting.
+        bottom = page.evaluate(
+            "() => document.querySelector('.nbviz-image-grid-scroller')"
+            ".getBoundingClientRect().bottom"
+        )
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move(x0 + 4, bottom + 20, steps=5)
+        time.sleep(1.0)  # auto-scroll runs every frame while the pointer is held there
+        scrolled = page.evaluate(
+            "() => document.querySelector('.nbviz-image-grid-scroller').scrollTop"
+        )
+        page.mouse.up()
+        first_screen = (330 // g["pitch"] + 1) * c
+        sel = wait_until(
+            lambda: kernel_eval(kc, "grid.selection"), lambda v: v and max(v) > first_screen
+        )
+        assert scrolled > 0 and sel[0] == 0 and max(sel) > first_screen, (scrolled, sel[-3:])
+        assert all(i % c == 0 for i in sel)  # one column, from the first row down
+        page.evaluate(
+            "() => { document.querySelector('.nbviz-image-grid-scroller').scrollTop = 0; }"
+        )
+
         # Python sets the selection: the view shows it.
         kernel_eval(kc, "setattr(grid, 'selection', [3, 4, 9]) or 0")
         page.wait_for_selector(f'{GRID}[data-selected="3"]', timeout=10_000)

@@ -16,18 +16,7 @@ import { createStatus } from "../lib/status.js";
 import { injectStyle } from "../lib/style.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
 import { createTooltip } from "../lib/tooltip.js";
-import {
-  atlasLayout,
-  atlasSlot,
-  cellOrigin,
-  cellsInRect,
-  defaultCellSize,
-  gridLayout,
-  imageRect,
-  indexAt,
-  scrollOffsetFor,
-  visibleRange,
-} from "./layout.js";
+import { atlasLayout, atlasSlot, autoScrollSpeed, cellOrigin, cellsInRect, defaultCellSize, gridLayout, imageRect, indexAt, scrollOffsetFor, visibleRange } from "./layout.js";
 import { atlasRGBA, stackShape } from "./pixels.js";
 import { brushSelection, clickSelection, normalizeSelection, sameSelection } from "./selection.js";
 
@@ -100,6 +89,8 @@ class ImageGridView {
     this.hover = -1;
     this.press = null; // {x, y, clientX, clientY, additive, pointerId, brushing}
     this.brush = null; // {x0, y0, x1, y1} content px
+    this.autoScrollFrame = null; // the brush's auto-scroll, while its pointer is at an edge
+    this.scrollSpeed = { x: 0, y: 0 };
     this.dpr = 0;
     this.theme = null;
     this.error = "";
@@ -442,6 +433,7 @@ class ImageGridView {
       if (this.press.brushing) {
         this.brush = { x0: this.press.x, y0: this.press.y, x1: p.x, y1: p.y };
         this.schedule();
+        this.updateAutoScroll(p);
       }
       return;
     }
@@ -463,6 +455,7 @@ class ImageGridView {
     const press = this.press;
     if (!press) return;
     this.press = null;
+    this.stopAutoScroll();
     const n = this.n;
     let next;
     if (press.brushing) {
@@ -475,6 +468,33 @@ class ImageGridView {
     }
     this.commitSelection(next);
     this.schedule();
+  }
+
+  /**
+   * While a brush's pointer is near (or past) an edge of the scroll area, scroll towards
+   * it every frame; onScroll extends the brush to the content now under the pointer.
+   */
+  updateAutoScroll(p) {
+    const s = this.scroller;
+    this.scrollSpeed = { x: autoScrollSpeed(p.vx, s.clientWidth), y: autoScrollSpeed(p.vy, s.clientHeight) };
+    if (this.autoScrollFrame !== null || (this.scrollSpeed.x === 0 && this.scrollSpeed.y === 0)) return;
+    const step = () => {
+      this.autoScrollFrame = null;
+      if (!this.press || !this.press.brushing) return;
+      const { x, y } = this.scrollSpeed;
+      if (x === 0 && y === 0) return;
+      const before = [s.scrollLeft, s.scrollTop];
+      s.scrollLeft += x;
+      s.scrollTop += y;
+      if (s.scrollLeft === before[0] && s.scrollTop === before[1]) return; // at the end
+      this.autoScrollFrame = nextFrame(step);
+    };
+    this.autoScrollFrame = nextFrame(step);
+  }
+
+  stopAutoScroll() {
+    if (this.autoScrollFrame !== null) cancelFrame(this.autoScrollFrame);
+    this.autoScrollFrame = null;
   }
 
   onScroll() {
@@ -497,6 +517,7 @@ class ImageGridView {
 
   cancelBrush() {
     this.press = null;
+    this.stopAutoScroll();
     if (this.brush) {
       this.brush = null;
       this.schedule();
@@ -533,6 +554,7 @@ class ImageGridView {
 
   destroy() {
     if (this.frame !== null) cancelFrame(this.frame);
+    this.stopAutoScroll();
     this.frame = null;
     for (const dispose of this.disposers.splice(0)) dispose();
     this.status.destroy();

@@ -183,3 +183,18 @@ export function atlasSlot(i, layout) {
     y: Math.floor(k / layout.columns) * layout.imageHeight,
   };
 }
+
+/**
+ * Auto-scroll speed (px per frame) for a brush whose pointer is at `v` in a viewport of
+ * `size` px: 0 in the middle, growing over the last `edge` px and beyond (the pointer is
+ * captured, so it can be outside), up to `max`; negative towards the start.
+ * @example autoScrollSpeed(150, 300) // 0
+ * @example autoScrollSpeed(300, 300) // 24 (at the far edge, and beyond)
+ */
+export function autoScrollSpeed(v, size, edge = 32, max = 24) {
+  if (!(size > 0)) return 0;
+  const zone = Math.min(edge, size / 4);
+  if (v < zone) return -Math.round(max * clamp((zone - v) / zone, 0, 1));
+  if (v > size - zone) return Math.round(max * clamp((v - (size - zone)) / zone, 0, 1));
+  return 0;
+}
