@@ -78,6 +78,8 @@ class SupermaskPruning(prune.BasePruningMethod):
     Args:
         mode: ``"sample"`` or ``"topk"``.
         density: the fraction kept per layer by ``"topk"``.
+        rescale: multiply the masked weight by (weights / weights kept), Zhou et al.'s
+            dynamic weight rescaling.
 
     >>> import torch
     >>> from torch import nn
@@ -91,11 +93,12 @@ class SupermaskPruning(prune.BasePruningMethod):
 
     PRUNING_TYPE = "unstructured"
 
-    def __init__(self, mode: str = "sample", density: float = 0.5):
+    def __init__(self, mode: str = "sample", density: float = 0.5, rescale: bool = False):
         if mode not in SUPERMASK_MODES:
             raise unknown_name_error("supermask mode", str(mode), SUPERMASK_MODES, "mode")
         self.mode = mode
         self.density = check_fraction(density, "density", high_open=False)
+        self.rescale = bool(rescale)
         self.sample_at_eval = False
 
     def compute_mask(self, t, default_mask):
@@ -122,10 +125,15 @@ class SupermaskPruning(prune.BasePruningMethod):
         if buffer is not None:
             with torch.no_grad():
                 buffer.copy_(hard)
-        return orig * (hard + soft - soft.detach())
+        out = orig * (hard + soft - soft.detach())
+        if self.rescale:
+            # Zhou et al.'s dynamic weight rescaling: the kept weights stand in for all,
+            # so the layer's output keeps its scale whatever fraction the mask keeps.
+            out = out * (hard.numel() / hard.sum().clamp_min(1.0)).detach()
+        return out
 
     @classmethod
-    def apply(cls, module, name, scores, mode="sample", density=0.5):  # type: ignore[override]
+    def apply(cls, module, name, scores, mode="sample", density=0.5, rescale=False):  # type: ignore[override]
         """Make ``module.<name>`` a supermasked weight with trainable ``scores``."""
         weight = getattr(module, name)
         if scores.shape != weight.shape:
@@ -137,7 +145,12 @@ class SupermaskPruning(prune.BasePruningMethod):
         )
         weight.requires_grad_(False)
         return super().apply(
-            module, name, mode=mode, density=density, importance_scores=scores.detach()
+            module,
+            name,
+            mode=mode,
+            density=density,
+            rescale=rescale,
+            importance_scores=scores.detach(),
         )
 
 
@@ -234,6 +247,7 @@ def train_supermask(
     init: str = "rewind",
     layers: str | Sequence[str] | None = None,
     score_scale: float = 0.1,
+    rescale: bool = False,
     epochs: int = 10,
     batch_size: int = 128,
     lr: float | None = None,
@@ -260,6 +274,8 @@ def train_supermask(
         init: one of :data:`~nbviz.lottery.INIT_VARIANTS` for the frozen weights.
         layers: the layers to mask (default every Linear/Conv layer).
         score_scale: the scores start as seeded normal noise of this scale.
+        rescale: dynamic weight rescaling (Zhou et al.): each masked layer's weights are
+            multiplied by (weights / weights kept) on every forward pass.
         epochs, batch_size, optimizer, schedule, seed, device: training settings.
         lr: the scores' learning rate; default 0.1 for ``"sample"``, 0.01 for ``"topk"``
             (Adam; tried on Fashion-MNIST).
@@ -306,7 +322,8 @@ def train_supermask(
         with torch.no_grad():
             module.weight.copy_(start)
         scores = torch.randn(w.shape, generator=g).to(w.device, w.dtype) * float(score_scale)
-        SupermaskPruning.apply(module, "weight", scores=scores, mode=mode, density=density)
+        SupermaskPruning.apply(module, "weight", scores=scores, mode=mode, density=density,
+                               rescale=bool(rescale))  # fmt: skip
 
     dev = resolve_device(device)
     net.to(dev)
@@ -367,6 +384,7 @@ def train_supermask(
         "init": init,
         "layers": names,
         "score_scale": float(score_scale),
+        "rescale": bool(rescale),
         "epochs": epochs,
         "batch_size": batch_size,
         "lr": lr,

@@ -57,6 +57,32 @@ def test_topk_mode_keeps_exactly_k_and_passes_gradient_straight():
     assert torch.allclose(layer.weight_scores.grad, want, atol=1e-6)
 
 
+def test_rescale_scales_the_kept_weights_by_weights_over_kept():
+    layer = nn.Linear(4, 1, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[1.0, 2.0, 3.0, 4.0]]))
+    scores = torch.tensor([[3.0, -1.0, 2.0, -2.0]])  # keeps weights 0 and 2
+    SupermaskPruning.apply(layer, "weight", scores=scores, mode="topk", density=0.5,
+                           rescale=True)  # fmt: skip
+    out = layer(torch.ones(1, 4))
+    assert layer.weight.tolist() == [[2.0, 0.0, 6.0, 0.0]]  # x (4 weights / 2 kept)
+    assert out.item() == pytest.approx(8.0)
+
+
+def test_rescaled_supermask_goes_further_on_digits(digits_train, digits_test):
+    """Zhou et al.'s dynamic weight rescaling, same seed and epochs (0.62 vs 0.81 seen)."""
+    from nbviz.models import LeNet300100
+
+    acc = {}
+    for rescale in (False, True):
+        torch.manual_seed(0)
+        res = train_supermask(LeNet300100(in_shape=(1, 8, 8)), digits_train, digits_test,
+                              epochs=3, progress=False, rescale=rescale)  # fmt: skip
+        assert res.settings["rescale"] is rescale
+        acc[rescale] = res.accuracy
+    assert acc[True] > acc[False] + 0.1, acc
+
+
 @pytest.fixture(scope="module")
 def supermask(digits_train, digits_test):
     torch.manual_seed(0)
