@@ -458,6 +458,11 @@ class Sampler:
     # --- density -----------------------------------------------------------------------
     def _evaluate(self, x: torch.Tensor, lam: float, temp: float):
         """``(log p, ∇log p, a, log D)`` at ``x``, each per chain (one forward, one backward)."""
+        # Gradients on even when the caller runs the sampler inside torch.no_grad().
+        with torch.enable_grad():
+            return self._evaluate_with_grad(x, lam, temp)
+
+    def _evaluate_with_grad(self, x: torch.Tensor, lam: float, temp: float):
         try:
             x = x.detach().requires_grad_(True)
             acts = capture(self.model, x, self.objective.layers)

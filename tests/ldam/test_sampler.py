@@ -343,3 +343,13 @@ def test_samples_is_a_copy_and_checkpoint_restores_everything(identity):
     assert s.step_count == 0 and s.stopped_chains == [] and s.n_proposed == 0
     torch.testing.assert_close(s.x, saved["x"])
     assert not s._newly_stopped.any()  # nothing stale left to report
+
+
+def test_runs_the_same_inside_no_grad(cnn):
+    """Sampling needs input gradients; a caller's torch.no_grad() must not switch them off."""
+    a = Sampler(cnn, class_logit(3), n_chains=3, step_size=0.01, seed=0)
+    b = Sampler(cnn, class_logit(3), n_chains=3, step_size=0.01, seed=0)
+    a.run(5)
+    with torch.no_grad():
+        b.run(5)
+    torch.testing.assert_close(a.samples(), b.samples())
