@@ -195,20 +195,22 @@ def activation_maximization(
     flags = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
-        for t in range(1, steps + 1):
-            xt = x
-            for tr in transforms:
-                xt = tr(xt, gen)
-            score = objective.score(capture(model, xt, objective.layers), groups)
-            opt.zero_grad(set_to_none=True)
-            (-score.sum()).backward()
-            opt.step()
-            trace[t - 1] = score.detach().cpu()
-            with torch.no_grad():
-                y = x
-                for op in post:
-                    y = op(y, t)
-                x.copy_(y.clamp(lo, hi))
+        # gradient ascent works inside a caller's torch.no_grad() too
+        with torch.enable_grad():
+            for t in range(1, steps + 1):
+                xt = x
+                for tr in transforms:
+                    xt = tr(xt, gen)
+                score = objective.score(capture(model, xt, objective.layers), groups)
+                opt.zero_grad(set_to_none=True)
+                (-score.sum()).backward()
+                opt.step()
+                trace[t - 1] = score.detach().cpu()
+                with torch.no_grad():
+                    y = x
+                    for op in post:
+                        y = op(y, t)
+                    x.copy_(y.clamp(lo, hi))
         with torch.no_grad():
             final = objective.score(capture(model, x, objective.layers), groups)
     finally:

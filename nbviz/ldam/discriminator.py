@@ -265,12 +265,13 @@ class DiscriminatorPrior:
         was = self.module.training
         self.module.train()
         try:
-            for _ in range(steps):
-                z = self.module(x)
-                loss = F.binary_cross_entropy_with_logits(z, y)
-                self.opt.zero_grad(set_to_none=True)
-                loss.backward()
-                self.opt.step()
+            with torch.enable_grad():  # also inside a caller's torch.no_grad()
+                for _ in range(steps):
+                    z = self.module(x)
+                    loss = F.binary_cross_entropy_with_logits(z, y)
+                    self.opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    self.opt.step()
         finally:
             self.module.train(was)
         self.version += 1
@@ -375,7 +376,8 @@ class DiscriminatorPrior:
             loss.backward()
             return loss
 
-        opt.step(closure)
+        with torch.enable_grad():  # also inside a caller's torch.no_grad()
+            opt.step(closure)
         self.scale, self.bias = float(a.detach()), float(b.detach())
         self.version += 1
         after = calibration_metrics(torch.sigmoid(a.detach() * z + b.detach()), y, n_bins)

@@ -124,10 +124,11 @@ def _check_logits(logits, *label_sets) -> None:
 
 
 def _loss_and_grad(model, x, labels):
-    x = x.clone().requires_grad_(True)
-    logits = model(x)
-    loss = F.cross_entropy(logits, labels, reduction="none")
-    (grad,) = torch.autograd.grad(loss.sum(), x)
+    with torch.enable_grad():  # attacks work inside a caller's torch.no_grad() too
+        x = x.clone().requires_grad_(True)
+        logits = model(x)
+        loss = F.cross_entropy(logits, labels, reduction="none")
+        (grad,) = torch.autograd.grad(loss.sum(), x)
     return grad
 
 
