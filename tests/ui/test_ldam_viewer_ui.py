@@ -4,15 +4,12 @@ running sampler."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 
-from .conftest import ARTIFACTS, REPO
+from .conftest import ARTIFACTS
 from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wait_until
 
 ROOT = ".nbviz-ldam-viewer"
-README_SHOT = REPO / "docs" / "images" / "ldam-viewer.png"
 
 SETUP = (
     "import torch\n"
@@ -65,10 +62,7 @@ def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, writ
         print(f"grid steps shown: {step1} then {step2}")
         assert step2 > step1 and first != second, "the chain grid did not change while sampling"
         ARTIFACTS.mkdir(exist_ok=True)
-        shot = ARTIFACTS / "ldam-viewer.png"
-        page.locator(ROOT).first.screenshot(path=str(shot))
-        if os.environ.get("NBVIZ_UPDATE_SCREENSHOTS") == "1":
-            shutil.copyfile(shot, README_SHOT)
+        page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "ldam-viewer.png"))
 
         # Hovering a top real image names its class, its index in the data and its score.
         pos = page.evaluate(
@@ -105,9 +99,3 @@ def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, writ
         first_kept = kernel_eval(kc, "int(sampler.history.snapshot()['sample_steps'][0])")
         page.wait_for_selector(f'{ROOT}[data-step="{first_kept}"]', timeout=10_000)
         page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "ldam-viewer-history.png"))
-
-
-def test_readme_screenshot_exists():
-    """The README's LDAMViewer picture is one this test took (NBVIZ_UPDATE_SCREENSHOTS=1)."""
-    assert README_SHOT.exists() and README_SHOT.stat().st_size > 10_000
-    assert "docs/images/ldam-viewer.png" in (REPO / "README.md").read_text()
