@@ -104,8 +104,15 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         assert np.allclose(after.T @ after, np.eye(2), atol=1e-3)
 
         # Hover a point: the card names it, with the prediction at this frame; scrubbing
-        # the frame under the pointer updates that line.
-        p = _test_call(page, "t.projectPoint(args[0])", 5)
+        # the frame under the pointer updates that line. The pointer goes to a point away
+        # from every axis knob (over a knob the view offers the knob, not the point; where
+        # the knobs are depends on when the tour was paused).
+        knobs = np.array([list(_test_call(page, f"t.knobPosition({j})").values())
+                          for j in range(10)])  # fmt: skip
+        for candidate in range(60):
+            p = _test_call(page, "t.projectPoint(args[0])", candidate)
+            if np.hypot(*(knobs - [p["x"], p["y"]]).T).min() > 30:
+                break
         page.mouse.move(p["x"], p["y"])
         page.wait_for_selector(".nbviz-grand-tour-card:not([hidden])", timeout=10_000)
         card = page.locator(".nbviz-grand-tour-card").first
