@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { DTYPES, decodeArray, decodeOptionalArray, unpackArrays } from "../src/lib/codec.js";
+import { describe, expect, it, vi } from "vitest";
+import { DTYPES, decodeArray, decodeOptionalArray, decodeTrait, unpackArrays, writeTrait } from "../src/lib/codec.js";
+import { FakeModel, encoded } from "./fake_model.js";
 
 function viewOf(typed, pad = 0) {
   // The values placed `pad` bytes into a larger buffer, seen through a DataView.
@@ -114,3 +115,29 @@ describe("unpackArrays", () => {
     expect(() => unpackArrays(bad, [new ArrayBuffer(4)])).toThrow(/needs 8 bytes.*\(array "y"\)/);
   });
 });
+
+describe("decodeTrait and writeTrait", () => {
+  it("decodes a checked trait, or logs why not and gives null", () => {
+    const model = new FakeModel({ a: encoded(Uint8Array.of(1, 2, 3, 4), [2, 2], "uint8"), none: null });
+    const err = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(Array.from(decodeTrait(model, "a", "uint8", (s) => s.length === 2, "V").data)).toEqual([1, 2, 3, 4]);
+    expect(decodeTrait(model, "none", "uint8", () => true, "V")).toBeNull();
+    expect(err).not.toHaveBeenCalled();
+    expect(decodeTrait(model, "a", "float32", () => true, "V")).toBeNull();
+    expect(String(err.mock.calls[0][0])).toContain("V: a must be float32, got uint8");
+    expect(decodeTrait(model, "a", "uint8", (s) => s.length === 3, "V")).toBeNull();
+    expect(String(err.mock.calls[1][0])).toContain("V: a has an unexpected shape [2, 2]");
+    err.mockRestore();
+  });
+
+  it("writes and syncs only a changed value", () => {
+    const model = new FakeModel({ x: 1 });
+    const save = vi.spyOn(model, "save_changes");
+    writeTrait(model, "x", 1);
+    expect(save).not.toHaveBeenCalled();
+    writeTrait(model, "x", 2);
+    expect(model.get("x")).toBe(2);
+    expect(save).toHaveBeenCalledTimes(1);
+  });
+});
+

@@ -19,7 +19,7 @@
 // Drawing is batched to one animation frame; a new `samples` redraws only the grid, with
 // one putImageData into an offscreen atlas and one scaled drawImage per chain.
 import { beginPanel, cancelFrame, makeCanvas, makePanel, nextFrame, sizeCanvas, sizeOf, watchSizes } from "../lib/canvas.js";
-import { decodeOptionalArray } from "../lib/codec.js";
+import { decodeTrait, writeTrait } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
 import { createStatus } from "../lib/status.js";
@@ -328,9 +328,7 @@ class LdamViewerView {
   }
 
   writeModel(name, value) {
-    if (this.model.get(name) === value) return;
-    this.model.set(name, value);
-    this.model.save_changes();
+    writeTrait(this.model, name, value);
   }
 
   onRun() {
@@ -340,17 +338,9 @@ class LdamViewerView {
 
   // --- model → view state ----------------------------------------------------------
   decode(name, dtype, check) {
-    try {
-      const a = decodeOptionalArray(this.model.get(name));
-      if (!a) return null;
-      if (a.dtype !== dtype) throw new Error(`LdamViewer: ${name} must be ${dtype}, got ${a.dtype}`);
-      if (!check(a.shape)) throw new Error(`LdamViewer: ${name} has an unexpected shape [${a.shape.join(", ")}]`);
-      return a;
-    } catch (err) {
-      console.error(err);
-      return null;
-    }
+    return decodeTrait(this.model, name, dtype, check, "LdamViewer");
   }
+
 
   readSamples() {
     this.atlasStale = true;

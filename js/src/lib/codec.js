@@ -79,6 +79,34 @@ export function decodeOptionalArray(encoded) {
 }
 
 /**
+ * A model's array trait, checked: `null` when it is absent, and also (with the reason on
+ * the console, prefixed by `owner`) when its dtype is not `dtype` or `check(shape)` fails,
+ * so a bad trait blanks one panel instead of breaking the view.
+ * @param {{get: Function}} model
+ * @param {(shape: number[]) => boolean} check
+ * @returns {DecodedArray|null}
+ */
+export function decodeTrait(model, name, dtype, check, owner) {
+  try {
+    const a = decodeOptionalArray(model.get(name));
+    if (!a) return null;
+    if (a.dtype !== dtype) throw new Error(`${owner}: ${name} must be ${dtype}, got ${a.dtype}`);
+    if (!check(a.shape)) throw new Error(`${owner}: ${name} has an unexpected shape [${a.shape.join(", ")}]`);
+    return a;
+  } catch (err) {
+    console.error(err);
+    return null;
+  }
+}
+
+/** Set a model trait from the view and sync it to Python, unless it already holds `value`. */
+export function writeTrait(model, name, value) {
+  if (model.get(name) === value) return;
+  model.set(name, value);
+  model.save_changes();
+}
+
+/**
  * The arrays of a custom message built by Python's `pack_arrays`.
  * `content.arrays` is `{name: {dtype, shape, index}}`, `index` pointing into `buffers`.
  * @param {{arrays?: Record<string, {dtype: string, shape: number[], index: number}>}} content

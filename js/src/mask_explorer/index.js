@@ -15,7 +15,7 @@
 // overlap_mode ("rounds" | "criteria"), height (px of each panel), plus the job_* traits
 // of the status strip. The view writes round, layer and overlap_mode.
 import { beginPanel, cancelFrame, makePanel, nextFrame, sizeCanvas } from "../lib/canvas.js";
-import { decodeOptionalArray } from "../lib/codec.js";
+import { decodeTrait, writeTrait } from "../lib/codec.js";
 import { h, listen } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
 import { createStatus } from "../lib/status.js";
@@ -271,9 +271,7 @@ class MaskExplorerView {
   }
 
   writeModel(name, value) {
-    if (this.model.get(name) === value) return;
-    this.model.set(name, value);
-    this.model.save_changes();
+    writeTrait(this.model, name, value);
   }
 
   // --- model → view state ----------------------------------------------------------
@@ -284,17 +282,9 @@ class MaskExplorerView {
   }
 
   decode(name, dtype, check) {
-    try {
-      const a = decodeOptionalArray(this.model.get(name));
-      if (!a) return null;
-      if (a.dtype !== dtype) throw new Error(`MaskExplorer: ${name} must be ${dtype}, got ${a.dtype}`);
-      if (!check(a.shape)) throw new Error(`MaskExplorer: ${name} has an unexpected shape [${a.shape.join(", ")}]`);
-      return a;
-    } catch (err) {
-      console.error(err);
-      return null;
-    }
+    return decodeTrait(this.model, name, dtype, check, "MaskExplorer");
   }
+
 
   readMask() {
     this.mask = this.decode("mask_image", "uint8", (s) => s.length === 2);
