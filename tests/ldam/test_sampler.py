@@ -22,6 +22,26 @@ from nbviz.ldam import (
 from nbviz.models import SmallCNN
 
 
+class _QuadPrior:
+    """log D = -|x|²/2: a Gaussian prior with unit precision."""
+
+    module = None
+    version = 0
+
+    def log_prob_real(self, x):
+        return -0.5 * (x**2).sum(1)
+
+
+def _nan_beyond(threshold: float):
+    """A quadratic objective that is NaN wherever the first coordinate exceeds ``threshold``."""
+
+    def fn(a):
+        out = -0.5 * (a**2).sum(1)
+        return torch.where(a[:, 0] > threshold, torch.full_like(out, float("nan")), out)
+
+    return custom("output", fn)
+
+
 def make(cnn, **kw):
     kw.setdefault("n_chains", 6)
     kw.setdefault("step_size", 0.01)
@@ -94,15 +114,8 @@ def test_lam_change_re_evaluates_the_density_so_mala_stays_exact(identity):
     """After λ changes, the cached log p must be recomputed; with a discriminator whose
     log D is a fixed quadratic, the target is still Gaussian with the new precision."""
 
-    class QuadPrior:
-        module = None
-        version = 0
-
-        def log_prob_real(self, x):
-            return -0.5 * (x**2).sum(1)
-
     obj = custom("output", lambda a: -0.5 * (a**2).sum(1))
-    s = Sampler(identity, obj, n_chains=400, input_shape=(2,), discriminator=QuadPrior(),
+    s = Sampler(identity, obj, n_chains=400, input_shape=(2,), discriminator=_QuadPrior(),
                 lam=0.0, step_size=0.5, mala=True, clamp=None, seed=0,
                 history={"sample_every": 1, "sample_capacity": 150})  # fmt: skip
     s.run(150)
@@ -272,11 +285,7 @@ def test_steps_do_not_wait_for_the_device(identity, monkeypatch):
 
 
 def test_nan_report_names_the_steps(identity):
-    def fn(a):
-        out = -0.5 * (a**2).sum(1)
-        return torch.where(a[:, 0] > 5, torch.full_like(out, float("nan")), out)
-
-    s = Sampler(identity, custom("output", fn), n_chains=3, input_shape=(3,), step_size=0.1,
+    s = Sampler(identity, _nan_beyond(5), n_chains=3, input_shape=(3,), step_size=0.1,
                 clamp=None, seed=0)  # fmt: skip
     s.run(3)
     with torch.no_grad():
@@ -306,14 +315,6 @@ class _Argmax(nn.Module):
         return nn.functional.one_hot(x.argmax(1), 4).float()
 
 
-class _QuadPrior:
-    module = None
-    version = 0
-
-    def log_prob_real(self, x):
-        return -0.5 * (x**2).sum(1)
-
-
 @pytest.mark.parametrize("model", [_Detached(), _NoGrad(), _Argmax()])
 @pytest.mark.parametrize("with_prior", [False, True])
 def test_non_differentiable_model_is_refused(model, with_prior):
@@ -324,11 +325,7 @@ def test_non_differentiable_model_is_refused(model, with_prior):
 
 
 def test_samples_is_a_copy_and_checkpoint_restores_everything(identity):
-    def fn(a):
-        out = -0.5 * (a**2).sum(1)
-        return torch.where(a[:, 0] > 1.0, torch.full_like(out, float("nan")), out)
-
-    s = Sampler(identity, custom("output", fn), n_chains=4, input_shape=(3,), step_size=0.05,
+    s = Sampler(identity, _nan_beyond(1.0), n_chains=4, input_shape=(3,), step_size=0.05,
                 clamp=None, seed=0)  # fmt: skip
     s.samples()[:] = 7.0
     assert not (s.x == 7.0).any()
