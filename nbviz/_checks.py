@@ -8,6 +8,8 @@ the message knows which argument to fix and how.
 from __future__ import annotations
 
 import difflib
+import math
+import numbers
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
@@ -16,11 +18,15 @@ import torch
 
 __all__ = [
     "as_numpy",
+    "check_bool",
     "check_finite",
     "check_fraction",
     "check_labels",
+    "check_number",
     "check_positive_int",
+    "check_seed",
     "closest_names",
+    "is_number",
     "stop_check",
     "unknown_name_error",
 ]
@@ -78,18 +84,78 @@ def check_labels(labels, n: int, name: str = "labels") -> np.ndarray:
     return arr
 
 
+def is_number(value) -> bool:
+    """Whether ``value`` is a real number: Python's or NumPy's, but not a bool.
+
+    >>> is_number(3), is_number(np.float32(0.5)), is_number(np.int64(2)), is_number(True)
+    (True, True, True, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` if it is a bool (Python's or NumPy's), else raise ``TypeError``.
+
+    A string such as ``"yes"`` or ``"False"`` is truthy, so taking any value would
+    turn a typo into the opposite of what was meant.
+
+    >>> check_bool(np.bool_(True), "mala")
+    True
+    >>> check_bool("yes", "mala")
+    Traceback (most recent call last):
+    ...
+    TypeError: mala: expected True or False, got 'yes' (str)
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def check_number(value, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
+    """Return ``value`` as a finite float (optionally > 0 or >= 0); NumPy scalars count.
+
+    >>> check_number(np.int64(5), "perplexity", positive=True)
+    5.0
+    """
+    if not is_number(value):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    if positive and v <= 0:
+        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+    if nonnegative and v < 0:
+        raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
+    return v
+
+
 def check_positive_int(value, name: str, minimum: int = 1) -> int:
     """Return ``value`` as an int, or raise if it is not an integer ≥ ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not _is_integer(value):
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
     return int(value)
 
 
+def check_seed(value, name: str = "seed") -> int:
+    """Return a random seed as an int (Python's or NumPy's integers), else raise.
+
+    >>> check_seed(np.int64(3))
+    3
+    """
+    if not _is_integer(value):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
+    return int(value)
+
+
 def check_fraction(value, name: str, *, low_open=True, high_open=True) -> float:
     """Return ``value`` as a float inside (0, 1) (ends open or closed as asked)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if not is_number(value):
         raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
     v = float(value)
     lo_ok = v > 0 if low_open else v >= 0

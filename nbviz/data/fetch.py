@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .._checks import check_positive_int
+from .._checks import check_positive_int, is_number
 from .._version import __version__
 from ._files import temp_file_beside
 
@@ -247,7 +247,7 @@ def _check_sha256(sha256) -> str:
 
 
 def _check_timeout(timeout) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+    if not is_number(timeout):
         raise TypeError(f"timeout: expected a number of seconds, got {type(timeout).__name__}")
     if not (timeout > 0 and math.isfinite(timeout)):
         raise ValueError(f"timeout: expected a positive number of seconds, got {timeout!r}")

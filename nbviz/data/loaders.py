@@ -15,7 +15,7 @@ import os
 import numpy as np
 import torch
 
-from .._checks import unknown_name_error
+from .._checks import check_bool, unknown_name_error
 from .cache import MEMORY, cache_dir, load_arrays, save_arrays
 from .cifar_pickle import read_cifar10_tarball
 from .dataset import ImageDataset
@@ -117,8 +117,8 @@ def cifar10(split: str = "train", *, download: bool = True, progress: bool = Tru
 
 def _load_published(dataset: RemoteDataset, split, download, progress) -> ImageDataset:
     split = _check_split(split, dataset.splits)
-    _check_flag(download, "download")
-    _check_flag(progress, "progress")
+    check_bool(download, "download")
+    check_bool(progress, "progress")
     images, labels = _decoded_split(dataset, split, download, progress)
     return ImageDataset(
         images.to(torch.float32).div_(255),
@@ -219,8 +219,3 @@ def _check_split(split, valid: tuple[str, ...]) -> str:
     if split not in valid:
         raise unknown_name_error("split", split, valid, "split")
     return split
-
-
-def _check_flag(value, name: str) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")

@@ -8,7 +8,8 @@ forces on the sparse ``P`` and repulsive forces by FFT-accelerated interpolation
 
 * :func:`tsne`, :class:`TSNE` (with a callback and ``stop()`` for live views),
   :class:`TSNEResult`.
-* :func:`pca`, :func:`knn` (:class:`Neighbors`), :func:`affinities`
+* :func:`fit_pca` (:class:`PCA`, with ``transform``) and :func:`pca`: the one PCA of
+  nbviz. :func:`knn` (:class:`Neighbors`), :func:`affinities`
   (:class:`Affinities`), :func:`kl_gradient`, :func:`repulsive_fft`,
   :func:`repulsive_exact`.
 
@@ -16,25 +17,29 @@ A compute package: it imports no widget code.
 
 >>> import torch
 >>> from nbviz.embed import tsne
->>> X = torch.cat([torch.randn(50, 10), torch.randn(50, 10) + 8])
->>> res = tsne(X, perplexity=10, n_iter=250, device="cpu")
+>>> data = torch.cat([torch.randn(50, 10), torch.randn(50, 10) + 8])
+>>> res = tsne(data, perplexity=10, n_iter=250, device="cpu")
 >>> res.embedding.shape
 (100, 2)
 """
 
+from ._device import as_points
 from .affinity import Affinities, affinities, check_perplexity
 from .forces import kl_gradient, repulsive_exact, repulsive_fft
 from .neighbors import Neighbors, knn
 from .optimizer import TSNE, TSNEResult, tsne
-from .principal import pca
+from .principal import PCA, fit_pca, pca
 
 __all__ = [
+    "PCA",
     "TSNE",
     "Affinities",
     "Neighbors",
     "TSNEResult",
     "affinities",
+    "as_points",
     "check_perplexity",
+    "fit_pca",
     "kl_gradient",
     "knn",
     "pca",

@@ -15,6 +15,7 @@ from functools import cached_property
 
 import torch
 
+from .._checks import is_number
 from .neighbors import Neighbors
 
 __all__ = ["Affinities", "affinities", "check_perplexity"]
@@ -25,8 +26,11 @@ def check_perplexity(perplexity, n: int) -> float:
 
     >>> check_perplexity(30, 1000)
     30.0
+    >>> import numpy as np
+    >>> check_perplexity(np.int64(5), 100)
+    5.0
     """
-    if isinstance(perplexity, bool) or not isinstance(perplexity, (int, float)):
+    if not is_number(perplexity):
         raise TypeError(f"perplexity: expected a number, got {type(perplexity).__name__}")
     p = float(perplexity)
     if not math.isfinite(p) or p < 1:

@@ -27,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
+from .._checks import check_bool
+
 __all__ = [
     "attractive",
     "kl_gradient",
@@ -138,6 +140,10 @@ _KERNELS: dict = {}  # the last few kernel spectra
 _LOCK = threading.Lock()
 _HELPER: list = []  # one helper thread, made on first use
 _OVERLAP_FROM = 5_000  # CPU FFT runs beside the attractive pass from this many points
+# The most boxes a side the embedding's extent may ask for (a 3072² node grid, ~0.3 GiB
+# with its spectra). t-SNE embeddings span tens to a few hundred units; one wider than
+# this has diverged, and its grid would not fit in memory.
+_MAX_BOXES = 1024
 
 
 def _kernel_spectra(M: int, G: int, spacing: float, device, dtype) -> torch.Tensor:
@@ -175,6 +181,11 @@ def repulsive_fft(
     lo = float(Y.min())
     hi = float(Y.max())
     extent = max(hi - lo, 1e-6) * (1 + 1e-5)
+    if not math.isfinite(extent) or extent / box_width > _MAX_BOXES:
+        raise FloatingPointError(
+            f"Y: the points span {extent:g} units, more than the FFT grid's {_MAX_BOXES} "
+            f"boxes of width {box_width:g}: they are flying apart"
+        )
     boxes = grid_boxes(extent, p, min_boxes, box_width)
     h = extent / boxes  # box side: at most ``box_width``
     G = boxes * p  # nodes a side
@@ -262,6 +273,7 @@ def kl_gradient(
     >>> g.shape, kl > 0
     (torch.Size([60, 2]), True)
     """
+    want_kl = check_bool(want_kl, "want_kl")
     weights = affinities.edge_weights.to(Y.device, Y.dtype)
     job = None
     if Y.device.type == "cpu" and method == "fft" and Y.shape[0] >= _OVERLAP_FROM:
@@ -271,6 +283,11 @@ def kl_gradient(
     out = attractive(Y, affinities.indices.to(Y.device), weights, want_log_w=want_kl)
     F, log_w = out if want_kl else (out, 0.0)
     R, Z = job.result() if job is not None else repulsive(Y, method, **fft)
+    if not (Z > 0 and math.isfinite(Z)):
+        raise FloatingPointError(
+            f"Y: the kernel sum Z is {Z:g}: the points are too far apart (or not finite) "
+            "for the t-SNE forces"
+        )
     grad = F.mul_(4.0 * exaggeration).sub_(R, alpha=4.0 / Z)
     kl = None
     if want_kl:

@@ -62,10 +62,12 @@ class Neighbors:
 
 
 def knn(
-    X, k: int, *, method: str = "auto", device="auto", seed: int = 0, memory_limit=None
+    data, k: int, *, method: str = "auto", device="auto", seed: int = 0, memory_limit=None
 ) -> Neighbors:
-    """The ``k`` nearest neighbours of each row of ``X`` ``(n, d)`` among the other rows.
+    """The ``k`` nearest neighbours of each row of ``data`` ``(n, d)`` among the other rows.
 
+    ``data``: an ``(n, d)`` tensor or array, an ``ImageDataset`` or an ``(X, y)`` pair
+    (each item flattened to a row).
     ``method``: ``"exact"``, ``"approx"``, or ``"auto"`` (exact on a GPU and for fewer
     than 30,000 points, else approx). Duplicate rows are fine: a point never counts as
     its own neighbour, but its duplicates do, at distance 0. ``memory_limit`` (bytes)
@@ -76,7 +78,7 @@ def knn(
     >>> nn.indices.tolist(), nn.distances[0].tolist()
     ([[1, 2], [0, 2], [1, 0], [2, 1]], [1.0, 3.0])
     """
-    x = as_points(X, "X")
+    x = as_points(data, "data")
     n = x.shape[0]
     k = check_positive_int(k, "k")
     if k >= n:

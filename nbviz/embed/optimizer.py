@@ -1,12 +1,16 @@
 """t-SNE: the :class:`TSNE` runner, :func:`tsne` and :class:`TSNEResult`.
 
-The phases: optional PCA pre-reduction, kNN (``3 · perplexity`` neighbours), perplexity
-calibration, initialization (PCA of the input, scaled to a standard deviation of 1e-4,
-as openTSNE does), then gradient descent with momentum and delta-bar-delta gains:
-``early_iter`` iterations with ``P`` exaggerated (12 by default, momentum 0.5), then the
-rest without (momentum 0.8). The learning rate ``"auto"`` is ``n / exaggeration`` in each
-phase (openTSNE's rule, after Belkina et al. 2019), applied to the KL gradient divided
-by 4 as openTSNE and FIt-SNE state their steps. The embedding is re-centred every step.
+The phases: scaling (the data divided by its largest absolute value: the perplexity
+calibrates every point's affinities, so a global scale changes nothing, and huge or
+tiny values then fit in float32), optional PCA pre-reduction, kNN (``3 · perplexity``
+neighbours), perplexity calibration, initialization (PCA of the input, scaled to a
+standard deviation of 1e-4, as openTSNE does), then gradient descent with momentum and
+delta-bar-delta gains: ``early_iter`` iterations with ``P`` exaggerated (12 by default,
+momentum 0.5), then the rest without (momentum 0.8). The learning rate ``"auto"`` is
+``n / exaggeration`` in each phase (openTSNE's rule, after Belkina et al. 2019), applied
+to the KL gradient divided by 4 as openTSNE and FIt-SNE state their steps. The embedding
+is re-centred every step. Points flying apart (too large a learning rate) stop the run
+with a ``FloatingPointError`` that says so.
 
 A widget runs :meth:`TSNE.fit` in a background thread with a ``callback``, which gets
 ``(iteration, Y, kl)`` every ``callback_every`` iterations (``Y`` a CPU float32 copy)
@@ -20,7 +24,6 @@ iteration can become ten times slower.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .._checks import check_positive_int
+from .._checks import check_bool, check_number, check_positive_int
 from ._device import as_points, check_fits, resolve_device
 from .affinity import Affinities, affinities, check_perplexity
 from .forces import kl_gradient
@@ -100,10 +103,8 @@ class TSNEResult:
 
 
 def _check_number(value, name, low=0.0, low_open=True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v) or (v <= low if low_open else v < low):
+    v = check_number(value, name)
+    if v <= low if low_open else v < low:
         sign = ">" if low_open else ">="
         raise ValueError(f"{name}: expected a finite number {sign} {low:g}, got {value!r}")
     return v
@@ -115,8 +116,9 @@ class TSNE:
     ``perplexity`` (``n ≥ 3·perplexity + 1`` is needed), ``n_iter`` iterations in all,
     of which the first ``early_iter`` use ``early_exaggeration``; ``learning_rate``
     ``"auto"`` or a number; ``momentum`` ``(early, late)``; ``init`` ``"pca"``,
-    ``"random"`` or an ``(n, 2)`` array; ``pca_dims`` reduces inputs with more columns
-    by PCA first (``None`` never); ``neighbors`` ``"auto"``/``"exact"``/``"approx"``
+    ``"random"`` or an ``(n, 2)`` array; ``dims`` reduces inputs with more columns
+    to that many by PCA first (:func:`~nbviz.embed.fit_pca`; ``None`` never);
+    ``neighbors`` ``"auto"``/``"exact"``/``"approx"``
     (see :func:`~nbviz.embed.knn`); ``method`` for the repulsion ``"auto"`` (exact up to
     1,000 points, else ``"fft"``), ``"fft"`` or ``"exact"``; ``n_interp``,
     ``min_boxes``, ``box_width`` the FFT grid (FIt-SNE's defaults 3, 50, 1);
@@ -144,7 +146,7 @@ class TSNE:
         learning_rate="auto",
         momentum: tuple[float, float] = (0.5, 0.8),
         init="pca",
-        pca_dims: int | None = 100,
+        dims: int | None = 100,
         neighbors: str = "auto",
         method: str = "auto",
         n_interp: int = 3,
@@ -156,8 +158,6 @@ class TSNE:
         memory_limit: int | None = None,
         progress: bool = False,
     ):
-        if isinstance(perplexity, bool) or not isinstance(perplexity, (int, float)):
-            raise TypeError(f"perplexity: expected a number, got {type(perplexity).__name__}")
         self.perplexity = _check_number(perplexity, "perplexity", 1.0, low_open=False)
         self.n_iter = check_positive_int(n_iter, "n_iter")
         self.early_iter = check_positive_int(early_iter, "early_iter", minimum=0)
@@ -172,9 +172,9 @@ class TSNE:
         if isinstance(init, str) and init not in ("pca", "random"):
             raise ValueError(f"init: expected 'pca', 'random' or an (n, 2) array, got {init!r}")
         self.init = init
-        if pca_dims is not None:
-            pca_dims = check_positive_int(pca_dims, "pca_dims", minimum=2)
-        self.pca_dims = pca_dims
+        if dims is not None:
+            dims = check_positive_int(dims, "dims", minimum=2)
+        self.dims = dims
         if neighbors not in ("auto", "exact", "approx"):
             raise ValueError(f"neighbors: expected 'auto', 'exact' or 'approx', got {neighbors!r}")
         self.neighbors = neighbors
@@ -188,7 +188,7 @@ class TSNE:
         self.seed = check_positive_int(seed, "seed", minimum=0)
         self.kl_every = check_positive_int(kl_every, "kl_every")
         self.memory_limit = memory_limit
-        self.progress = bool(progress)
+        self.progress = check_bool(progress, "progress")
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -200,7 +200,7 @@ class TSNE:
         cuda = self.device.type == "cuda"
 
         def need(m: int) -> int:
-            # X and its PCA, kNN indices and distances, P, and the force temporaries
+            # the data and its PCA, kNN indices and distances, P, and the force temporaries
             # (gathered coordinates, kernel values, weights: about 40 bytes an edge).
             total = m * (8 * d + 12 * k + 48 * k + 256)
             if method == "exact":
@@ -232,12 +232,15 @@ class TSNE:
 
     def fit(
         self,
-        X,
+        data,
         *,
         callback: Callable[[int, np.ndarray, float | None], bool | None] | None = None,
         callback_every: int = 10,
     ) -> TSNEResult:
-        """Embed the rows of ``X`` ``(n, d)`` in 2-D; see the class for the settings.
+        """Embed the rows of ``data`` in 2-D; see the class for the settings.
+
+        ``data``: an ``(n, d)`` tensor or array, an ``ImageDataset`` or an ``(X, y)`` pair
+        (each item flattened to a row).
 
         ``callback(iteration, Y, kl)`` runs every ``callback_every`` iterations with a
         CPU copy of the positions after that iteration's step and the KL divergence of
@@ -251,7 +254,7 @@ class TSNE:
             raise TypeError(f"callback: expected a callable, got {type(callback).__name__}")
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
-        x = as_points(X, "X")
+        x = as_points(data, "data", rescale=True)
         n, d = x.shape
         perplexity = check_perplexity(self.perplexity, n)
         k = min(n - 1, max(int(3 * perplexity), 1))
@@ -262,8 +265,8 @@ class TSNE:
         dev = self.device
 
         t = time.perf_counter()
-        if self.pca_dims is not None and d > self.pca_dims:
-            x = pca(x, self.pca_dims, device=dev)
+        if self.dims is not None and d > self.dims:
+            x = pca(x, self.dims, device=dev)
         x = x.to(dev)
         timings["pca"] = time.perf_counter() - t
 
@@ -305,6 +308,16 @@ class TSNE:
     def _fft_params(self) -> dict:
         return {"n_interp": self.n_interp, "min_boxes": self.min_boxes, "box_width": self.box_width}
 
+    def _gradient(self, Y, aff, exaggeration, method, want_kl, fft, it):
+        """The KL gradient at ``Y``, or the divergence error once the points fly apart."""
+        try:
+            return kl_gradient(
+                Y, aff, exaggeration=exaggeration, method=method, want_kl=want_kl, **fft
+            )
+        except FloatingPointError:
+            lr = aff.n / exaggeration if self.learning_rate == "auto" else self.learning_rate
+            raise _diverged(it, float(lr)) from None
+
     def _optimize(self, Y, aff, method, callback, every):
         n = Y.shape[0]
         update = torch.zeros_like(Y)
@@ -327,9 +340,7 @@ class TSNE:
                 lr = max(lr, 1.0) if self.learning_rate == "auto" else lr
                 call = callback is not None and it % every == 0
                 want_kl = call or it % self.kl_every == 0
-                grad, kl = kl_gradient(
-                    Y, aff, exaggeration=ex, method=method, want_kl=want_kl, **fft
-                )
+                grad, kl = self._gradient(Y, aff, ex, method, want_kl, fft, it)
                 grad *= 0.25
                 flipped = (grad > 0) != (update > 0)
                 gains = torch.where(flipped, gains + 0.2, gains * 0.8).clamp_min_(0.01)
@@ -341,9 +352,7 @@ class TSNE:
                 if bar is not None:
                     bar.update(1)
                 if not bool(torch.isfinite(Y).all()):
-                    raise FloatingPointError(
-                        f"t-SNE diverged at iteration {it}; lower learning_rate"
-                    )
+                    raise _diverged(it, lr)
                 if call and callback(it, Y.cpu().numpy().copy(), kl) is False:
                     stopped = True
                     break
@@ -356,8 +365,15 @@ class TSNE:
         return Y, it, stopped, history
 
 
-def tsne(X, perplexity: float = 30.0, **kwargs) -> TSNEResult:
-    """Embed the rows of ``X`` in 2-D by t-SNE; ``kwargs`` as for :class:`TSNE` and its
+def _diverged(it: int, lr: float) -> FloatingPointError:
+    return FloatingPointError(
+        f"t-SNE diverged at iteration {it}: the points flew apart with learning_rate={lr:g}; "
+        "lower learning_rate (or leave it 'auto')"
+    )
+
+
+def tsne(data, perplexity: float = 30.0, **kwargs) -> TSNEResult:
+    """Embed the rows of ``data`` in 2-D by t-SNE; ``kwargs`` as for :class:`TSNE` and its
     :meth:`~TSNE.fit` (``callback``, ``callback_every``).
 
     >>> from nbviz.data import digits
@@ -368,4 +384,4 @@ def tsne(X, perplexity: float = 30.0, **kwargs) -> TSNEResult:
     """
     fit_keys = {"callback", "callback_every"}
     fit_kwargs = {key: kwargs.pop(key) for key in list(kwargs) if key in fit_keys}
-    return TSNE(perplexity, **kwargs).fit(X, **fit_kwargs)
+    return TSNE(perplexity, **kwargs).fit(data, **fit_kwargs)

@@ -8,7 +8,7 @@ with a discriminator ``D`` as the prior that keeps the samples looking like data
   :func:`class_logits`, :func:`direction`, :func:`custom`, :func:`l2`,
   :func:`total_variation`; they add and scale (``2 * a - b``).
 * :class:`Sampler`: many ULA or MALA chains in one batch, ``step()`` / ``run()`` with
-  ``callback`` and ``should_stop``, thread-safe ``lam`` and ``temperature``, clamping,
+  ``callback`` and ``should_stop``, thread-safe ``tradeoff`` (λ) and ``temperature``, clamping,
   :class:`PolyDecay` step sizes and a bounded :class:`History`.
 * :class:`DiscriminatorPrior` (:class:`Discriminator`): pre-training on real against
   perturbed data, GAN-style :meth:`~DiscriminatorPrior.update` against the chains,

@@ -28,15 +28,17 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_positive_int, check_seed, unknown_name_error
 from ..models._inputs import (
-    as_model,
     as_tensors,
     expected_input_shape,
     model_device,
     model_float_dtype,
+    probe_forward,
+    runnable_model,
 )
 from ..plotting import new_figure
+from ._shapes import resolve_input_shape
 from .discriminator import _gaussian_blur
 from .objectives import Objective, capture, default_groups
 
@@ -174,18 +176,20 @@ def activation_maximization(
     Each step: ``x_t = transforms(x)`` (e.g. :class:`Jitter`), ascend ``objective`` at
     ``x_t``, then the ``post`` operations (:class:`L2Decay`, :class:`Blur`) and a clamp
     to ``data_range``. Group objectives give ``n / n_groups`` images per unit. The
-    model runs in eval mode (its flags restored after).
+    model runs in eval mode (its flags restored after). ``input_shape``: the shape of one
+    input; default the model's ``in_shape``, else what its first layer fixes (as for
+    :class:`~nbviz.ldam.Sampler`).
     """
-    model = as_model(model)
+    model = runnable_model(model)
     n = check_positive_int(n, "n")
     steps = check_positive_int(steps, "steps")
-    shape = tuple(input_shape or expected_input_shape(model) or ())
-    if not shape:
-        raise ValueError("input_shape: the model declares no in_shape; pass the shape")
+    seed = check_seed(seed)
+    shape, shape_arg = resolve_input_shape(model, input_shape)
     device = model_device(model) or torch.device("cpu")
     dtype = model_float_dtype(model)
     gen = torch.Generator().manual_seed(seed)
     x = _start(init, n, shape, data_range, device, dtype, gen)
+    probe_forward(model, x[:1], shape_arg, "; pass input_shape= the shape of one input")
     objective.validate(model, x[:1])
     groups = default_groups(n, objective.n_groups, device)
     x.requires_grad_(True)
@@ -254,8 +258,20 @@ def _all_scores(model, objective, x, batch_size) -> torch.Tensor:
     return torch.cat(out, 1)
 
 
-def top_k_real(model: nn.Module, objective: Objective, data, k: int = 9, batch_size=512) -> TopK:
+def top_k_real(
+    model: nn.Module,
+    objective: Objective,
+    data,
+    k: int = 9,
+    batch_size=512,
+    *,
+    input_shape=None,
+) -> TopK:
     """The ``k`` images of ``data`` that score highest on ``objective``, per group.
+
+    ``input_shape``: the shape of one input the model takes (a sampler's
+    ``input_shape``); default the model's ``in_shape``. Items of ``data`` of another
+    shape are a ``ValueError``; without either, one forward pass of one item checks them.
 
     >>> from nbviz.data import digits
     >>> from nbviz.ldam import class_logits
@@ -264,9 +280,10 @@ def top_k_real(model: nn.Module, objective: Objective, data, k: int = 9, batch_s
     >>> top.images.shape, bool((top.scores[:, 0] >= top.scores[:, 1]).all())
     (torch.Size([2, 3, 1, 8, 8]), True)
     """
-    model = as_model(model)
+    model = runnable_model(model)
     k = check_positive_int(k, "k")
     x, _ = as_tensors(data, "data", labels="ignore", dtype=model_float_dtype(model))
+    _check_items(model, x, input_shape)
     objective.validate(model, x[:1].to(model_device(model) or "cpu"))
     scores = _all_scores(model, objective, x, check_positive_int(batch_size, "batch_size"))
     k = min(k, len(x))
@@ -274,8 +291,23 @@ def top_k_real(model: nn.Module, objective: Objective, data, k: int = 9, batch_s
     return TopK(x[idx], idx, top)
 
 
-def kmeans(x: torch.Tensor, k: int, *, iters: int = 25, seed: int = 0):
-    """k-means (k-means++ start, Lloyd steps) of the rows of ``x``; ``(centres, labels)``.
+def _check_items(model: nn.Module, x: torch.Tensor, input_shape) -> None:
+    """Raise ``ValueError`` naming ``data`` unless its items fit the model."""
+    want = input_shape if input_shape is not None else expected_input_shape(model)
+    if want is not None:
+        want = tuple(int(s) for s in want)
+        if tuple(x.shape[1:]) != want:
+            raise ValueError(
+                f"data: expected items of shape {want} (one input of the model), got "
+                f"{tuple(x.shape[1:])} (data of shape {tuple(x.shape)})"
+            )
+        return
+    probe_forward(model, x[:1], "data", "; pass images of the shape the model takes")
+
+
+def kmeans(data: torch.Tensor, k: int, *, iters: int = 25, seed: int = 0):
+    """k-means (k-means++ start, Lloyd steps) of the items of ``data`` (each flattened to a
+    row); ``(centres, labels)``.
 
     >>> pts = torch.tensor([[0.0], [0.1], [5.0], [5.1]])
     >>> c, lab = kmeans(pts, 2)
@@ -283,7 +315,7 @@ def kmeans(x: torch.Tensor, k: int, *, iters: int = 25, seed: int = 0):
     ([0.05, 5.05], tensor(True))
     """
     k = check_positive_int(k, "k")
-    x = x.reshape(len(x), -1).float()
+    x = torch.as_tensor(data).reshape(len(data), -1).float()
     if k > len(x):
         raise ValueError(f"k: {k} clusters need at least {k} points, got {len(x)}")
     gen = torch.Generator().manual_seed(seed)
@@ -332,7 +364,7 @@ def multifaceted_init(
     >>> starts.shape
     torch.Size([3, 1, 8, 8])
     """
-    model = as_model(model)
+    model = runnable_model(model)
     n_facets = check_positive_int(n_facets, "n_facets")
     top = check_positive_int(top, "top")
     if top < n_facets:

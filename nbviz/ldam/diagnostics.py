@@ -1,5 +1,5 @@
 """Chain diagnostics: autocorrelation, effective sample size, split R-hat, diversity,
-and the interpretability / activation trade-off curve as λ sweeps.
+and the interpretability / activation trade-off curve as the tradeoff λ sweeps.
 
 Traces are ``(T, n_chains)`` arrays (steps down, chains across), as
 :class:`~nbviz.ldam.History` gives them.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .._checks import as_numpy, check_finite
+from .._checks import as_numpy, check_bool, check_finite
 from ..plotting import new_figure
 from .history import History
 
@@ -174,13 +174,13 @@ def summarize(sampler, burn_in: float = 0.5) -> dict:
 
 @dataclass
 class TradeoffCurve:
-    """Activation reached against mean ``log D`` as λ sweeps (:func:`tradeoff_curve`).
+    """Activation reached against mean ``log D`` as the tradeoff λ sweeps (:func:`tradeoff_curve`).
 
-    ``lams``, ``activation``, ``log_d``, ``diversity``: one entry per λ; ``samples``: the
-    chains' states at the end of each λ's run (CPU tensors ``(n_chains, *shape)``).
+    ``tradeoffs``, ``activation``, ``log_d``, ``diversity``: one entry per λ; ``samples``:
+    the chains' states at the end of each λ's run (CPU tensors ``(n_chains, *shape)``).
     """
 
-    lams: list
+    tradeoffs: list
     activation: list
     log_d: list
     diversity: list
@@ -196,8 +196,8 @@ class TradeoffCurve:
         fig = new_figure(figsize=(4.5, 3.5))
         ax = fig.add_subplot()
         ax.plot(self.log_d, self.activation, "o-")
-        for lam, xd, ya in zip(self.lams, self.log_d, self.activation, strict=True):
-            ax.annotate(f"λ={lam:g}", (xd, ya), textcoords="offset points", xytext=(4, 4),
+        for tradeoff, xd, ya in zip(self.tradeoffs, self.log_d, self.activation, strict=True):
+            ax.annotate(f"λ={tradeoff:g}", (xd, ya), textcoords="offset points", xytext=(4, 4),
                         fontsize=8)  # fmt: skip
         ax.set_xlabel("mean log D (realism)")
         ax.set_ylabel("mean activation")
@@ -207,12 +207,12 @@ class TradeoffCurve:
 
 
 def tradeoff_curve(
-    sampler, lams, steps: int = 50, burn_in: float = 0.5, *, restart: bool = False
+    sampler, tradeoffs, steps: int = 50, burn_in: float = 0.5, *, restart: bool = False
 ) -> TradeoffCurve:
-    """Run ``sampler`` ``steps`` steps at each λ in ``lams`` and record the mean
+    """Run ``sampler`` ``steps`` steps at each λ in ``tradeoffs`` and record the mean
     activation, mean ``log D`` (over the live chains, averaged over the last
     ``1 - burn_in`` of each run), the diversity and the samples at the end of each run.
-    λ is restored afterwards.
+    The sampler's :attr:`~nbviz.ldam.Sampler.tradeoff` is restored afterwards.
 
     ``restart=False`` continues the chains from λ to λ (warm starts: each value mixes the
     effect of λ with the time the chains have run, and the sampler keeps the new states).
@@ -227,18 +227,19 @@ def tradeoff_curve(
     >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(0), n_chains=4,
     ...             discriminator=DiscriminatorPrior((1, 8, 8), kind="mlp"))
     >>> curve = tradeoff_curve(s, [0.0, 1.0], steps=4)
-    >>> len(curve.activation), s.lam, s.step_count
+    >>> len(curve.activation), s.tradeoff, s.step_count
     (2, 0.0, 8)
     >>> x0 = s.samples()
     >>> curve = tradeoff_curve(s, [0.0, 0.0], steps=4, restart=True)
     >>> curve.activation[0] == curve.activation[1], s.step_count, torch.equal(s.samples(), x0)
     (True, 8, True)
     """
-    before = sampler.lam
+    restart = check_bool(restart, "restart")
+    before = sampler.tradeoff
     curve = TradeoffCurve([], [], [], [], [])
     saved = sampler.checkpoint() if restart else None
     try:
-        for lam in lams:
+        for tradeoff in tradeoffs:
             if saved is not None:
                 sampler.restore(saved)
                 n = max(int(steps), 1)  # a throwaway history: the sampler's own keeps none
@@ -249,7 +250,7 @@ def tradeoff_curve(
                     sample_capacity=1,
                     sample_every=n,
                 )
-            sampler.lam = lam
+            sampler.tradeoff = tradeoff
             acts, logds, seen = [], [], [0]
             keep_from = int(steps * burn_in)
 
@@ -261,7 +262,7 @@ def tradeoff_curve(
                     logds.append(float(s.log_d[live].mean()))
 
             sampler.run(steps, callback=cb)
-            curve.lams.append(float(lam))
+            curve.tradeoffs.append(float(tradeoff))
             curve.activation.append(float(np.mean(acts)) if acts else float("nan"))
             curve.log_d.append(float(np.mean(logds)) if logds else float("nan"))
             x = sampler.samples()
@@ -271,7 +272,7 @@ def tradeoff_curve(
     finally:
         if saved is not None:
             sampler.restore(saved)
-        sampler.lam = before
+        sampler.tradeoff = before
     return curve
 
 
@@ -282,7 +283,7 @@ def trace_figure(history, chains=None):
     >>> h = History(2, (1,))
     >>> for t in range(1, 5):
     ...     h.record(t, torch.rand(2), torch.rand(2), torch.ones(2, dtype=torch.bool),
-    ...              lam=0.0, eps=0.1, x=torch.zeros(2, 1))
+    ...              tradeoff=0.0, step_size=0.1, samples=torch.zeros(2, 1))
     >>> len(trace_figure(h).axes)
     3
     """

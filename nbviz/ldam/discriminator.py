@@ -37,8 +37,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_positive_int, unknown_name_error
-from ..models._inputs import as_tensors, resolve_device
+from .._checks import check_positive_int, check_seed, unknown_name_error
+from ..models._inputs import as_tensors, check_not_meta, resolve_device
 
 __all__ = [
     "CALIBRATIONS",
@@ -122,14 +122,16 @@ def _gaussian_blur(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     return (cols * k[:, None, None, None, :]).sum(-1)
 
 
-def perturb(x: torch.Tensor, kind: str, data_range=(0.0, 1.0), generator=None) -> torch.Tensor:
-    """Fake images from real ones: ``"noise"`` (Gaussian, σ in [0.1, 0.5] of the range),
-    ``"blur"`` (Gaussian blur, σ in [0.7, 2] pixels) or ``"uniform"`` (uniform noise).
+def perturb(data: torch.Tensor, kind: str, data_range=(0.0, 1.0), generator=None) -> torch.Tensor:
+    """Fake images from a batch of real ones ``data``: ``"noise"`` (Gaussian, σ in [0.1,
+    0.5] of the range), ``"blur"`` (Gaussian blur, σ in [0.7, 2] pixels) or ``"uniform"``
+    (uniform noise).
 
     >>> perturb(torch.zeros(2, 1, 8, 8), "uniform").shape
     torch.Size([2, 1, 8, 8])
     """
     lo, hi = data_range
+    x = data
     n = len(x)
     kw = {"device": x.device, "dtype": x.dtype, "generator": generator}
     u = torch.rand(n, **kw)
@@ -139,7 +141,7 @@ def perturb(x: torch.Tensor, kind: str, data_range=(0.0, 1.0), generator=None) -
         return noisy.clamp(lo, hi)
     if kind == "blur":
         if x.ndim != 4:
-            raise ValueError(f"x: blur needs images (N, C, H, W), got shape {tuple(x.shape)}")
+            raise ValueError(f"data: blur needs images (N, C, H, W), got shape {tuple(x.shape)}")
         return _gaussian_blur(x, 0.7 + 1.3 * u)
     if kind == "uniform":
         return lo + (hi - lo) * torch.rand(x.shape, **kw)
@@ -198,7 +200,7 @@ class DiscriminatorPrior:
         seed: int = 0,
     ):
         if isinstance(module, nn.Module):
-            self.module = module
+            self.module = check_not_meta(module, "module")
         else:
             self.module = Discriminator(module, kind=kind)
         self.device = resolve_device(device)
@@ -209,7 +211,7 @@ class DiscriminatorPrior:
         self.scale = 1.0
         self.bias = 0.0
         self.version = 0
-        self._gen = torch.Generator(device=self.device).manual_seed(seed)
+        self._gen = torch.Generator(device=self.device).manual_seed(check_seed(seed))
 
     def to(self, device) -> DiscriminatorPrior:
         """Move the net (and its optimizer state) to ``device``; returns ``self``."""
@@ -227,22 +229,34 @@ class DiscriminatorPrior:
         return self
 
     # --- the prior ---------------------------------------------------------------------
-    def logit(self, x: torch.Tensor) -> torch.Tensor:
-        """The calibrated logit ``a · logit(x) + b`` (differentiable), ``(N,)``."""
-        z = self.module(x)
+    def logit(self, data: torch.Tensor) -> torch.Tensor:
+        """The calibrated logit ``a · logit(x) + b`` of each image ``x`` of the batch
+        ``data`` (differentiable), ``(N,)``.
+
+        >>> DiscriminatorPrior((1, 8, 8), kind="mlp").logit(torch.zeros(3, 1, 8, 8)).shape
+        torch.Size([3])
+        """
+        z = self.module(data)
         return z * self.scale + self.bias if (self.scale != 1.0 or self.bias) else z
 
-    def log_prob_real(self, x: torch.Tensor) -> torch.Tensor:
-        """``log D(x)``: the calibrated log-probability that ``x`` is real, ``(N,)``."""
-        return F.logsigmoid(self.logit(x))
+    def log_prob_real(self, data: torch.Tensor) -> torch.Tensor:
+        """``log D(x)``: the calibrated log-probability that each image ``x`` of the batch
+        ``data`` is real, ``(N,)``."""
+        return F.logsigmoid(self.logit(data))
 
-    def prob_real(self, x: torch.Tensor) -> torch.Tensor:
-        """``D(x)`` without gradients, in eval mode, ``(N,)``."""
+    def prob_real(self, data: torch.Tensor) -> torch.Tensor:
+        """``D(x)`` for each image of the batch ``data``, without gradients, in eval mode,
+        ``(N,)``.
+
+        >>> p = DiscriminatorPrior((1, 8, 8), kind="mlp").prob_real(torch.zeros(2, 1, 8, 8))
+        >>> bool(((p > 0) & (p < 1)).all())
+        True
+        """
         was = self.module.training
         self.module.eval()
         try:
             with torch.no_grad():
-                return torch.sigmoid(self.logit(x.to(self.device)))
+                return torch.sigmoid(self.logit(data.to(self.device)))
         finally:
             self.module.train(was)
 
@@ -408,7 +422,7 @@ def train_with_sampler(
     >>> from nbviz.models import SmallCNN
     >>> prior = DiscriminatorPrior((1, 8, 8), kind="mlp")
     >>> s = Sampler(SmallCNN(in_shape=(1, 8, 8)).eval(), class_logit(0), n_chains=8,
-    ...             discriminator=prior, lam=1.0)
+    ...             discriminator=prior, tradeoff=1.0)
     >>> len(train_with_sampler(s, prior, digits("train"), rounds=2, sample_steps=2))
     2
     """

@@ -10,7 +10,7 @@ entries are overwritten; :attr:`History.nbytes` states the size.
 ...             sample_every=2)
 >>> for t in range(1, 7):
 ...     h.record(t, torch.full((3,), float(t)), torch.zeros(3), torch.ones(3, dtype=torch.bool),
-...              lam=0.0, eps=0.1, x=torch.zeros(3, 2))
+...              tradeoff=0.0, step_size=0.1, samples=torch.zeros(3, 2))
 >>> h.steps.tolist(), h.activation[:, 0].tolist(), h.sample_steps.tolist()
 ([3, 4, 5, 6], [3.0, 4.0, 5.0, 6.0], [4, 6])
 """
@@ -72,8 +72,9 @@ class History:
         sample_every: record the states every this many steps.
 
     Read as CPU tensors, oldest first: :attr:`steps` ``(T,)``, :attr:`activation`,
-    :attr:`log_d`, :attr:`accepted` ``(T, n_chains)``, :attr:`lam` and :attr:`step_size`
-    ``(T,)``, :attr:`samples` ``(S, n_chains, *sample_shape)`` with :attr:`sample_steps`.
+    :attr:`log_d`, :attr:`accepted` ``(T, n_chains)``, :attr:`tradeoff` (λ) and
+    :attr:`step_size` ``(T,)``, :attr:`samples` ``(S, n_chains, *sample_shape)`` with
+    :attr:`sample_steps`.
 
     >>> History(1024, (1, 28, 28)).nbytes // 2**20  # MiB at the defaults
     121
@@ -97,7 +98,7 @@ class History:
         self._act = _Ring(self.trace_capacity)
         self._logd = _Ring(self.trace_capacity)
         self._acc = _Ring(self.trace_capacity)
-        self._scalars = _Ring(self.trace_capacity)  # (lam, eps)
+        self._scalars = _Ring(self.trace_capacity)  # (tradeoff, step size)
         self._samples = _Ring(self.sample_capacity)
         self._sample_steps = _Ring(self.sample_capacity)
         self._lock = threading.Lock()  # the sampler's thread writes, a widget's reads
@@ -112,26 +113,29 @@ class History:
         per_frame = 4 * (self.n_chains * n_state + 1)
         return self.trace_capacity * per_step + self.sample_capacity * per_frame
 
-    def record(self, step, act, log_d, accepted, *, lam, eps, x) -> None:
-        """Append step ``step``'s traces; keep ``x`` if ``step % sample_every == 0``."""
+    def record(self, step, act, log_d, accepted, *, tradeoff, step_size, samples) -> None:
+        """Append step ``step``'s traces: per chain the activation ``act``, ``log_d`` and
+        ``accepted``; the ``tradeoff`` λ and ``step_size`` ε it used; and keep the chain
+        states ``samples`` ``(n_chains, *sample_shape)`` if ``step % sample_every == 0``."""
         with self._lock:
-            self._record(step, act, log_d, accepted, lam, eps, x)
+            self._record(step, act, log_d, accepted, tradeoff, step_size, samples)
 
-    def _record(self, step, act, log_d, accepted, lam, eps, x) -> None:
+    def _record(self, step, act, log_d, accepted, tradeoff, step_size, samples) -> None:
         self._step.push(torch.tensor(step, dtype=torch.int64))
         self._act.push(act.detach().float())
         self._logd.push(log_d.detach().float())
         self._acc.push(accepted.detach().float())
-        self._scalars.push(torch.tensor([lam, eps], dtype=torch.float32))  # CPU: no copy
+        self._scalars.push(torch.tensor([tradeoff, step_size], dtype=torch.float32))  # CPU
         if step % self.sample_every == 0:
-            self._samples.push(x.detach().float())
+            self._samples.push(samples.detach().float())
             self._sample_steps.push(torch.tensor(step, dtype=torch.int64))
 
     def snapshot(self) -> dict:
         """Every trace and the kept samples at one instant (safe while a run records).
 
-        >>> sorted(History(2, (1,)).snapshot())[:3]
-        ['accepted', 'activation', 'lam']
+        >>> sorted(History(2, (1,)).snapshot())  # doctest: +NORMALIZE_WHITESPACE
+        ['accepted', 'activation', 'log_d', 'sample_steps', 'samples', 'step_size', 'steps',
+         'tradeoff']
         """
         with self._lock:
             s = self._scalars.ordered()
@@ -140,7 +144,7 @@ class History:
                 "activation": self._get(self._act, self.n_chains),
                 "log_d": self._get(self._logd, self.n_chains),
                 "accepted": self._get(self._acc, self.n_chains),
-                "lam": torch.empty(0) if s is None else s[:, 0],
+                "tradeoff": torch.empty(0) if s is None else s[:, 0],
                 "step_size": torch.empty(0) if s is None else s[:, 1],
                 "samples": self._samples_unlocked(),
                 "sample_steps": self._get(self._sample_steps).long(),
@@ -178,7 +182,7 @@ class History:
         >>> h = History(2, (1,))
         >>> for t in range(1, 6):
         ...     h.record(t, torch.full((2,), t), torch.zeros(2), torch.ones(2, dtype=torch.bool),
-        ...              lam=0.0, eps=0.1, x=torch.zeros(2, 1))
+        ...              tradeoff=0.0, step_size=0.1, samples=torch.zeros(2, 1))
         >>> r = h.recent(3)
         >>> r["steps"].tolist(), r["activation"][:, 0].tolist(), r["n_samples"]
         ([3, 4, 5], [3.0, 4.0, 5.0], 0)
@@ -220,8 +224,8 @@ class History:
             return self._get(self._acc, self.n_chains)
 
     @property
-    def lam(self) -> torch.Tensor:
-        """The λ each kept step used."""
+    def tradeoff(self) -> torch.Tensor:
+        """The tradeoff λ (the weight of ``log D``) each kept step used."""
         with self._lock:
             s = self._get(self._scalars, 2)
         return s[:, 0]

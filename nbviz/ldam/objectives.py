@@ -1,4 +1,4 @@
-"""Objectives: small composable scores ``obj(acts) -> (batch,)`` over captured layers.
+"""Objectives: small composable scores ``obj(activations) -> (batch,)`` over captured layers.
 
 An objective names the layers it reads (``obj.layers``: module paths as
 ``model.named_modules()`` gives them, plus ``"input"`` and ``"output"`` for the network's
@@ -16,8 +16,8 @@ objective against a model before a long run (unknown layer, unit out of range).
 >>> from nbviz.models import LeNet300100
 >>> model = LeNet300100(in_shape=(1, 8, 8))
 >>> obj = 2 * neuron("fc1", 3) - channel("fc2", 0)
->>> acts = capture(model, torch.zeros(4, 1, 8, 8), obj.layers)
->>> obj(acts).shape
+>>> activations = capture(model, torch.zeros(4, 1, 8, 8), obj.layers)
+>>> obj(activations).shape
 torch.Size([4])
 >>> neurons("fc1", [0, 5, 7]).n_groups
 3
@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from .._checks import unknown_name_error
+from ..models._inputs import resolve_device
 from ..models.capture import INPUT, layer_names
 
 __all__ = [
@@ -57,13 +58,15 @@ OUTPUT = "output"
 """The pseudo-layer name for the model's output (unless a submodule is called that)."""
 
 
-def default_groups(batch: int, n_groups: int, device=None) -> torch.Tensor:
+def default_groups(batch: int, n_groups: int, device="auto") -> torch.Tensor:
     """The group of each of ``batch`` rows: contiguous blocks, ``i * n_groups // batch``.
 
-    >>> default_groups(6, 3).tolist()
+    ``device``: ``"auto"`` (CUDA when present, else the CPU) or a torch device.
+
+    >>> default_groups(6, 3, device="cpu").tolist()
     [0, 0, 1, 1, 2, 2]
     """
-    return torch.arange(batch, device=device) * n_groups // batch
+    return torch.arange(batch, device=resolve_device(device)) * n_groups // batch
 
 
 def objective_layers(model: nn.Module) -> list[str]:
@@ -76,16 +79,16 @@ def objective_layers(model: nn.Module) -> list[str]:
     return names if OUTPUT in names else [*names, OUTPUT]
 
 
-def capture(model: nn.Module, x: torch.Tensor, layers: Iterable[str]) -> dict[str, torch.Tensor]:
-    """Run ``model(x)`` once and return ``{layer: activation}`` for ``layers``.
+def capture(model: nn.Module, data: torch.Tensor, layers: Iterable[str]) -> dict[str, torch.Tensor]:
+    """Run ``model(data)`` once (a batch of inputs) and return ``{layer: activation}``.
 
     Gradients flow through the returned tensors (no ``no_grad`` here). ``"input"`` is
-    ``x`` and ``"output"`` the model's output, unless submodules carry those names. A
+    ``data`` and ``"output"`` the model's output, unless submodules carry those names. A
     module that returns a tuple gives its first element; one that runs twice in a pass
     gives its last output. Unknown names raise ``ValueError`` with the closest ones.
 
-    >>> acts = capture(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), torch.ones(5, 2), ["0"])
-    >>> acts["0"].shape
+    >>> found = capture(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), torch.ones(5, 2), ["0"])
+    >>> found["0"].shape
     torch.Size([5, 3])
     """
     layers = list(dict.fromkeys(layers))
@@ -106,21 +109,21 @@ def capture(model: nn.Module, x: torch.Tensor, layers: Iterable[str]) -> dict[st
     hooked = [n for n in layers if n in modules and n != ""]
     handles = [modules[n].register_forward_hook(hook_for(n)) for n in hooked]
     try:
-        out = model(x)
+        out = model(data)
     finally:
         for h in handles:
             h.remove()
-    acts = {}
+    found = {}
     for name in layers:
         if name in seen:
-            acts[name] = seen[name]
+            found[name] = seen[name]
         elif name == INPUT and name not in modules:
-            acts[name] = x
+            found[name] = data
         elif (name == OUTPUT and name not in modules) or name == "":
-            acts[name] = out[0] if isinstance(out, (tuple, list)) else out
+            found[name] = out[0] if isinstance(out, (tuple, list)) else out
         else:
             raise ValueError(f"layer: {name!r} did not run in the model's forward pass")
-    return acts
+    return found
 
 
 def _layer(layer) -> str:
@@ -141,7 +144,8 @@ class Objective:
     """Base class: a score per batch row from captured activations.
 
     Subclasses set ``layers`` (a tuple of names), ``n_groups`` (1 for a plain objective)
-    and implement ``score(acts, groups)``; ``check(acts)`` raises ``ValueError`` for an
+    and implement ``score(activations, groups)`` (``activations``: ``{layer: tensor}``, as
+    :func:`capture` gives it); ``check(activations)`` raises ``ValueError`` for an
     activation the objective cannot read (a unit out of range). Calling an objective
     runs ``score`` with ``groups`` defaulting to :func:`default_groups`.
 
@@ -154,18 +158,18 @@ class Objective:
     n_groups: int = 1
     name: str = "objective"
 
-    def score(self, acts: dict, groups: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+    def score(self, activations: dict, groups: torch.Tensor) -> torch.Tensor:  # pragma: no cover
         raise NotImplementedError
 
-    def check(self, acts: dict) -> None:
+    def check(self, activations: dict) -> None:
         """Raise ``ValueError`` if the activations do not fit (by default, nothing)."""
 
-    def __call__(self, acts: dict, groups: torch.Tensor | None = None) -> torch.Tensor:
-        batch = next(iter(acts.values())).shape[0] if acts else 1
+    def __call__(self, activations: dict, groups: torch.Tensor | None = None) -> torch.Tensor:
+        first = next(iter(activations.values()), None)
         if groups is None:
-            device = next(iter(acts.values())).device if acts else None
+            batch, device = (1, "cpu") if first is None else (first.shape[0], first.device)
             groups = default_groups(batch, self.n_groups, device)
-        return self.score(acts, groups)
+        return self.score(activations, groups)
 
     def validate(self, model: nn.Module, example: torch.Tensor) -> None:
         """Check the layer names and unit indices against ``model`` run on ``example``.
@@ -181,8 +185,8 @@ class Objective:
             if name not in valid:
                 raise unknown_name_error("layer", name, objective_layers(model), "layer")
         with torch.no_grad():
-            acts = capture(model, example, self.layers)
-        self.check(acts)
+            found = capture(model, example, self.layers)
+        self.check(found)
 
     # arithmetic -----------------------------------------------------------------------
     def _terms(self):
@@ -247,22 +251,22 @@ class _Sum(Objective):
     def _const(self):
         return self.constant
 
-    def score(self, acts, groups):
+    def score(self, activations, groups):
         total = None
         for c, o in self.terms:
-            s = c * o.score(acts, groups)
+            s = c * o.score(activations, groups)
             total = s if total is None else total + s
         return total + self.constant if self.constant else total
 
-    def check(self, acts):
+    def check(self, activations):
         for _, o in self.terms:
-            o.check(acts)
+            o.check(activations)
 
 
 class _Units(Objective):
     """One unit per group of a layer: at a spatial position, or averaged over space."""
 
-    def __init__(self, layer, units, x=None, y=None, mean=False, name=""):
+    def __init__(self, layer, units, row=None, column=None, mean=False, name=""):
         self.layer = _layer(layer)
         self.layers = (self.layer,)
         if isinstance(units, numbers.Integral) and not isinstance(units, bool):
@@ -273,8 +277,8 @@ class _Units(Objective):
         if not self.units:
             raise ValueError("units: expected at least one unit index, got an empty list")
         self.n_groups = len(self.units)
-        self.x = None if x is None else _index(x, "x")
-        self.y = None if y is None else _index(y, "y")
+        self.row = None if row is None else _index(row, "row")
+        self.column = None if column is None else _index(column, "column")
         self.mean = mean
         self.name = name
         self._cache: dict = {}
@@ -297,22 +301,22 @@ class _Units(Objective):
             return act.flatten(2).mean(2)
         if act.ndim == 4:
             h, w = act.shape[2:]
-            y = h // 2 if self.y is None else self.y
-            x = w // 2 if self.x is None else self.x
-            return act[:, :, y, x]
+            row = h // 2 if self.row is None else self.row
+            column = w // 2 if self.column is None else self.column
+            return act[:, :, row, column]
         flat = act.flatten(2)
-        pos = flat.shape[2] // 2 if self.x is None else self.x
+        pos = flat.shape[2] // 2 if self.column is None else self.column
         return flat[:, :, pos]
 
-    def score(self, acts, groups):
-        per = self._per_unit(acts[self.layer])
+    def score(self, activations, groups):
+        per = self._per_unit(activations[self.layer])
         if self.n_groups == 1:
             return per[:, self.units[0]]
         idx = self._units_on(per.device)[groups]
         return per.gather(1, idx[:, None])[:, 0]
 
-    def check(self, acts):
-        act = acts[self.layer]
+    def check(self, activations):
+        act = activations[self.layer]
         if act.ndim < 2:
             raise ValueError(
                 f"layer: {self.layer!r} gives shape {tuple(act.shape)}; expected (N, C, ...)"
@@ -326,35 +330,48 @@ class _Units(Objective):
                 )
         if act.ndim == 4 and not self.mean:
             h, w = act.shape[2:]
-            if self.x is not None and self.x >= w:
-                raise ValueError(f"x: {self.x} is out of range for {self.layer!r} of width {w}")
-            if self.y is not None and self.y >= h:
-                raise ValueError(f"y: {self.y} is out of range for {self.layer!r} of height {h}")
-        elif act.ndim == 2 and (self.x is not None or self.y is not None):
+            if self.column is not None and self.column >= w:
+                raise ValueError(
+                    f"column: {self.column} is out of range for {self.layer!r} of width {w}"
+                )
+            if self.row is not None and self.row >= h:
+                raise ValueError(
+                    f"row: {self.row} is out of range for {self.layer!r} of height {h}"
+                )
+        elif act.ndim == 2 and (self.row is not None or self.column is not None):
             raise ValueError(
-                f"x, y: layer {self.layer!r} has no spatial positions (shape {tuple(act.shape)})"
+                f"row, column: layer {self.layer!r} has no spatial positions "
+                f"(shape {tuple(act.shape)})"
             )
 
 
-def neuron(layer: str, unit: int, x: int | None = None, y: int | None = None) -> Objective:
-    """Unit ``unit`` of ``layer``: a linear layer's output, or a conv unit at ``(x, y)``.
+def neuron(
+    layer: str, unit: int, *, row: int | None = None, column: int | None = None
+) -> Objective:
+    """Unit ``unit`` of ``layer``: a linear layer's output, or a conv unit at a position.
 
-    For an ``(N, C, H, W)`` activation, ``x`` is the column and ``y`` the row; left out,
-    they default to the centre (``W // 2``, ``H // 2``), as lucid does.
+    For an ``(N, C, H, W)`` activation, ``row`` and ``column`` index ``H`` and ``W``;
+    left out, they default to the centre (``H // 2``, ``W // 2``), as lucid does. (For
+    ``(N, C, L)``, ``column`` indexes ``L``.)
 
-    >>> neuron("conv", 1, x=0, y=1)({"conv": torch.arange(8.0).reshape(1, 2, 2, 2)}).tolist()
+    >>> conv = {"conv": torch.arange(8.0).reshape(1, 2, 2, 2)}
+    >>> neuron("conv", 1, row=1, column=0)(conv).tolist()
     [6.0]
     """
-    return _Units(layer, [unit], x, y, name=f"neuron({layer!r}, {unit})")
+    return _Units(layer, [unit], row, column, name=f"neuron({layer!r}, {unit})")
 
 
-def neurons(layer: str, units: Sequence[int], x: int | None = None, y: int | None = None):
+def neurons(
+    layer: str, units: Sequence[int], *, row: int | None = None, column: int | None = None
+) -> Objective:
     """One chain group per unit: row ``i`` of a batch is scored on its group's unit.
+
+    ``row`` and ``column`` as for :func:`neuron`.
 
     >>> neurons("fc", [2, 0])({"fc": torch.tensor([[1.0, 2, 3], [4, 5, 6]])}).tolist()
     [3.0, 4.0]
     """
-    return _Units(layer, units, x, y, name=f"neurons({layer!r}, {list(units)})")
+    return _Units(layer, units, row, column, name=f"neurons({layer!r}, {list(units)})")
 
 
 def channel(layer: str, c: int) -> Objective:
@@ -413,16 +430,16 @@ class _Direction(Objective):
             v = self._cache[key] = self.vector.to(device=act.device, dtype=act.dtype)
         return v
 
-    def score(self, acts, groups):
-        act = acts[self.layer]
+    def score(self, activations, groups):
+        act = activations[self.layer]
         v = self._v(act)
         if v.numel() == act[0].numel():
             return act.reshape(len(act), -1) @ v.reshape(-1)
         # a channel direction: dot product at each position, averaged over positions
         return torch.einsum("nc...,c->n...", act, v.reshape(-1)).reshape(len(act), -1).mean(1)
 
-    def check(self, acts):
-        act = acts[self.layer]
+    def check(self, activations):
+        act = activations[self.layer]
         full = act[0].numel()
         chans = act.shape[1] if act.ndim > 2 else full
         if self.vector.numel() not in (full, chans):
@@ -453,8 +470,8 @@ class _Custom(Objective):
         self.fn = fn
         self.name = name or f"custom({layer!r})"
 
-    def score(self, acts, groups):
-        out = self.fn(acts[self.layers[0]])
+    def score(self, activations, groups):
+        out = self.fn(activations[self.layers[0]])
         if not isinstance(out, torch.Tensor) or out.ndim != 1:
             raise ValueError(
                 f"fn: {self.name} must return a 1-D tensor (one score per row), got "

@@ -6,8 +6,9 @@ Target density over inputs ``x`` (Jiang, Chan, Zhang, Canny, arXiv:1812.04604):
            \qquad \log p(x) = a(x)/T + \lambda \log D(x) + \text{const}
 
 with ``a`` the objective, ``T`` the temperature, ``D(x)`` the discriminator's (calibrated)
-probability that ``x`` is real and ``λ >= 0`` the weight of that prior (``λ = 0`` or no
-discriminator: plain activation sampling). Each step proposes, for every chain at once,
+probability that ``x`` is real and ``λ >= 0`` (``tradeoff``) the weight of that prior
+(``λ = 0`` or no discriminator: plain activation sampling). Each step proposes, for every
+chain at once,
 
 .. math::  x' = x + \tfrac{\varepsilon}{2} \nabla \log p(x) + \sqrt{\varepsilon}\, \xi,
            \qquad \xi \sim N(0, I)
@@ -49,9 +50,17 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._checks import check_positive_int, stop_check, unknown_name_error
-from ..models._inputs import as_model, expected_input_shape, model_device, model_float_dtype
+from .._checks import check_bool, check_positive_int, check_seed, stop_check, unknown_name_error
+from ..models._inputs import (
+    as_tensors,
+    check_not_meta,
+    expected_input_shape,
+    model_device,
+    model_float_dtype,
+    runnable_model,
+)
 from ..models._inputs import resolve_device as _resolve_device
+from ._shapes import resolve_input_shape
 from .history import History
 from .objectives import Objective, capture, default_groups
 
@@ -154,7 +163,7 @@ class Sampler:
 
     See the module docstring for the density, the update and clamping. The state
     carries across :meth:`run` calls: stopping a run (``should_stop``) and running again
-    continues the same chains. :attr:`lam` and :attr:`temperature` may be set from any
+    continues the same chains. :attr:`tradeoff` and :attr:`temperature` may be set from any
     thread while another runs the chains; the next step uses the new values (its first
     action is to re-evaluate the cached density at the current states, so MALA stays
     exact for the new target). One thread at a time may call :meth:`step` / :meth:`run`.
@@ -170,7 +179,8 @@ class Sampler:
         discriminator: ``None`` or a :class:`~nbviz.ldam.DiscriminatorPrior` (anything
             with ``log_prob_real(x) -> (N,)`` and a ``module``). At ``λ = 0`` it still
             runs forward (no backward) every step, for the ``log D`` trace.
-        lam: λ >= 0, the weight of ``log D``.
+        tradeoff: λ >= 0, the weight of ``log D`` (0: the objective alone, larger: inputs
+            the discriminator finds more realistic).
         temperature: T > 0.
         step_size: ε > 0, or a callable ``t -> ε`` (:class:`PolyDecay`).
         mala: Metropolis-adjust the Langevin proposals (exact chains).
@@ -181,7 +191,12 @@ class Sampler:
             ``(m, *shape)`` with ``m`` dividing ``n_chains`` (block ``i`` of chains starts
             at ``init[i]``: one start per facet, see
             :func:`~nbviz.ldam.multifaceted_init`).
-        input_shape: the shape of one input; defaults to the model's ``in_shape``.
+        input_shape: the shape of one input. Default: the shape of one item of ``data``,
+            else the model's ``in_shape``, else what its first layer fixes (a first
+            ``Linear``, after an optional ``Flatten``, gives ``(in_features,)``).
+        data: real inputs (an ``ImageDataset``, an ``(X, y)`` pair or a tensor ``(N,
+            ...)``; labels are not used); kept as :attr:`data` (a CPU tensor), and its
+            items fix the input shape.
         history: a :class:`~nbviz.ldam.History`, or a dict of its keyword arguments.
         device: ``"auto"`` (the model's own device), ``"cpu"``, ``"cuda"`` ...; another
             device than the model's moves the model (and discriminator) there.
@@ -189,7 +204,10 @@ class Sampler:
 
     Raises:
         ValueError: λ < 0, T <= 0, an unknown layer or a unit out of range, a bad
-            ``init`` shape, an unknown ``clamp``.
+            ``init`` shape, an unknown ``clamp``, an input shape the model cannot run
+            (checked by one forward pass of one input) or that nothing fixes, or a
+            model on the meta device.
+        TypeError: an argument of the wrong kind (``mala="yes"``, say).
         RuntimeError: out of GPU memory, with a suggested smaller ``n_chains``.
 
     >>> from nbviz.ldam import neurons
@@ -207,7 +225,7 @@ class Sampler:
         n_chains: int = 16,
         *,
         discriminator=None,
-        lam: float = 0.0,
+        tradeoff: float = 0.0,
         temperature: float = 1.0,
         step_size: float | Callable[[int], float] = 0.01,
         mala: bool = False,
@@ -215,11 +233,12 @@ class Sampler:
         data_range: tuple[float, float] = (0.0, 1.0),
         init="uniform",
         input_shape=None,
+        data=None,
         history: History | dict | None = None,
         device="auto",
         seed: int = 0,
     ):
-        self.model = as_model(model)
+        self.model = runnable_model(model)
         self._warned_train = False
         self._eval_depth = 0
         if not isinstance(objective, Objective):
@@ -241,15 +260,17 @@ class Sampler:
                 f"{type(discriminator).__name__}"
             )
         self.discriminator = discriminator
+        if self._dmodule() is not None:
+            check_not_meta(self._dmodule(), "discriminator")
         self._lock = threading.Lock()
-        self._lam = self._check_lam(lam)
+        self._tradeoff = self._check_tradeoff(tradeoff)
         self._temperature = self._check_t(temperature)
         if callable(step_size):
             self._eps_fn = step_size
         else:
             eps = _positive(step_size, "step_size")
             self._eps_fn = lambda t: eps
-        self.mala = bool(mala)
+        self.mala = check_bool(mala, "mala")
         if clamp not in CLAMPS:
             raise unknown_name_error("clamp", str(clamp), [str(c) for c in CLAMPS], "clamp")
         self.clamp = clamp
@@ -261,16 +282,12 @@ class Sampler:
         self.data_range = (lo, hi)
         self.device = self._device(device)
         self.dtype = model_float_dtype(self.model)
-        shape = input_shape if input_shape is not None else expected_input_shape(self.model)
-        if shape is None:
-            raise ValueError(
-                "input_shape: the model declares no in_shape; pass the shape of one input"
-            )
-        self.input_shape = tuple(int(s) for s in shape)
+        self.data = None
+        if data is not None:
+            self.data = as_tensors(data, "data", labels="ignore", dtype=self.dtype)[0].cpu()
+        self.input_shape, shape_arg = resolve_input_shape(self.model, input_shape, self.data)
         self.groups = default_groups(self.n_chains, objective.n_groups, self.device)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
-        self._gen = torch.Generator(device=self.device).manual_seed(seed)
+        self._gen = torch.Generator(device=self.device).manual_seed(check_seed(seed))
         self.x = self._init(init)
         if history is None:
             history = History(self.n_chains, self.input_shape)
@@ -288,17 +305,36 @@ class Sampler:
         self._unreported = 0
         self.n_accepted = torch.zeros(self.n_chains, device=self.device)
         self.n_proposed = 0
-        self._cache = None  # (lam, T, d_version, logp, grad, act, logd)
+        self._cache = None  # (tradeoff, T, d_version, logp, grad, act, logd)
         self._gradient_checked = False
         with _EvalMode(self, [self.model, self._dmodule()]):
-            self.objective.validate(self.model, self.x[:1])
+            self._validate(shape_arg)
 
     # --- settings ----------------------------------------------------------------------
+    def _validate(self, shape_arg: str) -> None:
+        """Check the objective on one chain's state: one forward pass, so that a wrong
+        input shape fails here, named, and not inside the first step."""
+        try:
+            self.objective.validate(self.model, self.x[:1])
+        except torch.OutOfMemoryError:
+            raise
+        except (RuntimeError, IndexError) as err:  # the model's own complaint
+            shape = f"the items of data, {self.input_shape}"
+            if shape_arg != "data":
+                shape = f"{self.input_shape}"
+            declared = expected_input_shape(self.model)
+            note = f" (it declares in_shape={declared})" if declared else ""
+            raise ValueError(
+                f"{shape_arg}: the model fails on one input of shape {shape}{note}: {err}. "
+                "Pass input_shape= the shape of one input the model takes (or data= real "
+                "inputs)"
+            ) from err
+
     @staticmethod
-    def _check_lam(v) -> float:
-        v = _number(v, "lam")
+    def _check_tradeoff(v) -> float:
+        v = _number(v, "tradeoff")
         if v < 0:
-            raise ValueError(f"lam: the weight of log D must be >= 0, got {v}")
+            raise ValueError(f"tradeoff: the weight of log D must be >= 0, got {v}")
         return v
 
     @staticmethod
@@ -306,16 +342,23 @@ class Sampler:
         return _positive(v, "temperature")
 
     @property
-    def lam(self) -> float:
-        """λ, the weight of ``log D``; thread-safe, used from the next step on."""
-        with self._lock:
-            return self._lam
+    def tradeoff(self) -> float:
+        """λ, the weight of ``log D``; thread-safe, used from the next step on.
 
-    @lam.setter
-    def lam(self, value) -> None:
-        value = self._check_lam(value)
+        >>> from nbviz.ldam import class_logit
+        >>> from nbviz.models import LeNet300100
+        >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(3), n_chains=2)
+        >>> s.tradeoff = 4.0; s.tradeoff
+        4.0
+        """
         with self._lock:
-            self._lam = value
+            return self._tradeoff
+
+    @tradeoff.setter
+    def tradeoff(self, value) -> None:
+        value = self._check_tradeoff(value)
+        with self._lock:
+            self._tradeoff = value
 
     @property
     def temperature(self) -> float:
@@ -456,22 +499,22 @@ class Sampler:
         )
 
     # --- density -----------------------------------------------------------------------
-    def _evaluate(self, x: torch.Tensor, lam: float, temp: float):
+    def _evaluate(self, x: torch.Tensor, tradeoff: float, temp: float):
         """``(log p, ∇log p, a, log D)`` at ``x``, each per chain (one forward, one backward)."""
         # Gradients on even when the caller runs the sampler inside torch.no_grad().
         with torch.enable_grad():
-            return self._evaluate_with_grad(x, lam, temp)
+            return self._evaluate_with_grad(x, tradeoff, temp)
 
-    def _evaluate_with_grad(self, x: torch.Tensor, lam: float, temp: float):
+    def _evaluate_with_grad(self, x: torch.Tensor, tradeoff: float, temp: float):
         try:
             x = x.detach().requires_grad_(True)
             acts = capture(self.model, x, self.objective.layers)
             a = self.objective.score(acts, self.groups)
             logp = a / temp
             if self.discriminator is not None:
-                if lam > 0:
+                if tradeoff > 0:
                     logd = self.discriminator.log_prob_real(x)
-                    logp = logp + lam * logd
+                    logp = logp + tradeoff * logd
                 else:
                     with torch.no_grad():
                         logd = self.discriminator.log_prob_real(x)
@@ -507,16 +550,16 @@ class Sampler:
         self._gradient_checked = True
 
     def _ensure_cache(self) -> None:
-        lam, temp = self._settings()
+        tradeoff, temp = self._settings()
         version = getattr(self.discriminator, "version", 0)
         c = self._cache
-        if c is not None and c[0] == lam and c[1] == temp and c[2] == version:
+        if c is not None and c[0] == tradeoff and c[1] == temp and c[2] == version:
             return
         with _EvalMode(self, [self.model, self._dmodule()]):
-            logp, grad, act, logd = self._evaluate(self.x, lam, temp)
+            logp, grad, act, logd = self._evaluate(self.x, tradeoff, temp)
         bad = ~(torch.isfinite(logp) & torch.isfinite(grad.flatten(1)).all(1))
         self._kill(bad)
-        self._cache = (lam, temp, version, logp, grad, act, logd)
+        self._cache = (tradeoff, temp, version, logp, grad, act, logd)
 
     #: Steps between two checks for newly stopped chains (each check waits for the device).
     REPORT_EVERY = 32
@@ -575,11 +618,11 @@ class Sampler:
     # --- stepping ----------------------------------------------------------------------
     def _settings(self) -> tuple[float, float]:
         with self._lock:  # one consistent (λ, T) pair per step
-            return self._lam, self._temperature
+            return self._tradeoff, self._temperature
 
     def _step(self) -> None:
         self._ensure_cache()
-        lam, temp, version, logp, grad, act, logd = self._cache
+        tradeoff, temp, version, logp, grad, act, logd = self._cache
         eps = self.step_size()
         x = self.x
         mean = x + 0.5 * eps * grad
@@ -588,7 +631,7 @@ class Sampler:
         lo, hi = self.data_range
         if self.clamp == "reflect":
             y = self._fold(y)
-        logp_y, grad_y, act_y, logd_y = self._evaluate(y, lam, temp)
+        logp_y, grad_y, act_y, logd_y = self._evaluate(y, tradeoff, temp)
         finite = torch.isfinite(logp_y) & torch.isfinite(grad_y.flatten(1)).all(1)
         self._kill(~finite)
         accept = self.alive.clone()
@@ -606,11 +649,13 @@ class Sampler:
         grad = torch.where(m, grad_y, grad)
         act = torch.where(accept, act_y, act)
         logd = torch.where(accept, logd_y, logd)
-        self._cache = (lam, temp, version, logp, grad, act, logd)
+        self._cache = (tradeoff, temp, version, logp, grad, act, logd)
         self.n_accepted += accept
         self.n_proposed += 1
         self.step_count += 1
-        self.history.record(self.step_count, act, logd, accept, lam=lam, eps=eps, x=self.x)
+        self.history.record(
+            self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=eps, samples=self.x
+        )
 
     def step(self) -> None:
         """Advance every live chain by one Langevin (or MALA) step.
@@ -650,6 +695,7 @@ class Sampler:
         (2, 6)
         """
         n_steps = check_positive_int(n_steps, "n_steps", minimum=0)
+        progress = check_bool(progress, "progress")
         stop = stop_check(should_stop)
         done = 0
         with _EvalMode(self, [self.model, self._dmodule()]):
@@ -666,6 +712,7 @@ class Sampler:
     def __repr__(self) -> str:
         kind = "MALA" if self.mala else "ULA"
         return (
-            f"Sampler({kind}, {self.objective!r}, n_chains={self.n_chains}, lam={self.lam}, "
-            f"T={self.temperature}, steps={self.step_count}, device={self.device})"
+            f"Sampler({kind}, {self.objective!r}, n_chains={self.n_chains}, "
+            f"tradeoff={self.tradeoff}, T={self.temperature}, steps={self.step_count}, "
+            f"device={self.device})"
         )

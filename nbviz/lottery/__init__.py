@@ -29,7 +29,7 @@ Nothing here imports ipywidgets: the widget drives :func:`imp` through ``on_roun
 """
 
 from .criteria import CRITERIA, ImportancePruning, check_criterion, criterion_scores, rank_low_first
-from .iterative import SCOPES, IMPResult, RoundRecord, imp
+from .iterative import SCOPES, IMPResult, RoundRecord, check_variants, imp
 from .layers import PRUNABLE_TYPES, current_masks, layer_rates, prunable_layers, target_kept
 from .supermask import (
     SUPERMASK_MODES,
@@ -74,6 +74,7 @@ __all__ = [
     "accuracy",
     "apply_mask",
     "check_criterion",
+    "check_variants",
     "criteria_table",
     "criterion_scores",
     "current_masks",

@@ -32,8 +32,8 @@ from torch import nn
 from torch.nn.utils import prune
 from tqdm.auto import tqdm
 
-from .._checks import check_fraction, check_positive_int, unknown_name_error
-from ..models._inputs import resolve_device
+from .._checks import check_bool, check_fraction, check_positive_int, check_seed, unknown_name_error
+from ..models._inputs import resolve_device, runnable_model
 from .criteria import ImportancePruning, check_criterion, criterion_scores
 from .layers import current_masks, prunable_layers, target_kept
 from .layers import layer_rates as _layer_rates
@@ -41,7 +41,7 @@ from .tickets import make_ticket, weights_of
 from .training import Stopped, check_optimizer_and_schedule, fit, labelled, stop_check
 from .variants import Variant, parse_variant
 
-__all__ = ["SCOPES", "IMPResult", "RoundRecord", "imp"]
+__all__ = ["SCOPES", "IMPResult", "RoundRecord", "check_variants", "imp"]
 
 SCOPES = ("layerwise", "global")
 
@@ -183,7 +183,13 @@ def _cpu_pairs(start: dict, final: dict) -> dict:
     return {n: (start[n].detach().cpu().clone(), final[n].detach().cpu().clone()) for n in start}
 
 
-def _check_variants(variants) -> list[Variant]:
+def check_variants(variants) -> list[Variant]:
+    """``variants`` (a name, a :class:`Variant` or a list of them) as distinct
+    :class:`Variant` s, or a ``TypeError``/``ValueError`` naming ``variants``.
+
+    >>> [v.name for v in check_variants(["rewind", "reinit"])]
+    ['rewind', 'reinit']
+    """
     if isinstance(variants, (str, Variant)):
         variants = [variants]
     if not isinstance(variants, (list, tuple)) or not variants:
@@ -301,8 +307,7 @@ def imp(
     >>> all(acc > 0.8 for acc in res.records[1].accuracy.values())
     True
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    model = runnable_model(model)
     rounds = check_positive_int(rounds, "rounds")
     rate = check_fraction(rate, "rate")
     if not isinstance(scope, str):
@@ -310,12 +315,13 @@ def imp(
     if scope not in SCOPES:
         raise unknown_name_error("scope", scope, SCOPES, "scope")
     criterion = check_criterion(criterion)
-    variant_list = _check_variants(variants)
+    variant_list = check_variants(variants)
     rewind_iteration = check_positive_int(rewind_iteration, "rewind_iteration", minimum=0)
     epochs = check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+    seed = check_seed(seed)
+    progress = check_bool(progress, "progress")
+    keep_weights = check_bool(keep_weights, "keep_weights")
     if on_round is not None and not callable(on_round):
         raise TypeError(f"on_round: expected a callable or None, got {on_round!r}")
     stop = stop_check(should_stop)

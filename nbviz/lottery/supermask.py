@@ -36,14 +36,21 @@ from torch import nn
 from torch.nn.utils import prune
 from tqdm.auto import tqdm
 
-from .._checks import check_fraction, check_positive_int, unknown_name_error
-from ..models._inputs import resolve_device
+from .._checks import (
+    check_bool,
+    check_fraction,
+    check_positive_int,
+    check_seed,
+    is_number,
+    unknown_name_error,
+)
+from ..models._inputs import resolve_device, runnable_model
 from .criteria import CRITERIA, check_criterion
 from .iterative import _prune_round
 from .layers import current_masks, prunable_layers
 from .layers import layer_rates as _layer_rates
 from .tickets import make_ticket, weights_of
-from .training import FitResult, Stopped, accuracy, fit, labelled, stop_check
+from .training import FitResult, Stopped, _accuracy, fit, labelled, stop_check
 from .variants import INIT_VARIANTS, start_weights
 
 __all__ = [
@@ -98,7 +105,7 @@ class SupermaskPruning(prune.BasePruningMethod):
             raise unknown_name_error("supermask mode", str(mode), SUPERMASK_MODES, "mode")
         self.mode = mode
         self.density = check_fraction(density, "density", high_open=False)
-        self.rescale = bool(rescale)
+        self.rescale = check_bool(rescale, "rescale")
         self.sample_at_eval = False
 
     def compute_mask(self, t, default_mask):
@@ -292,8 +299,7 @@ def train_supermask(
     >>> res.accuracy > 5 * res.chance
     True
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    model = runnable_model(model)
     if not isinstance(mode, str):
         raise TypeError(f"mode: expected one of {list(SUPERMASK_MODES)}, got {mode!r}")
     if mode not in SUPERMASK_MODES:
@@ -303,8 +309,11 @@ def train_supermask(
         raise unknown_name_error("init variant", str(init), INIT_VARIANTS, "init")
     epochs = check_positive_int(epochs, "epochs")
     samples = check_positive_int(samples, "samples", minimum=0)
-    if isinstance(score_scale, bool) or not isinstance(score_scale, (int, float)):
+    if not is_number(score_scale):
         raise TypeError(f"score_scale: expected a number, got {type(score_scale).__name__}")
+    rescale = check_bool(rescale, "rescale")
+    progress = check_bool(progress, "progress")
+    seed = check_seed(seed)
     stop = stop_check(should_stop)
     if lr is None:
         lr = 0.1 if mode == "sample" else 0.01
@@ -371,12 +380,12 @@ def train_supermask(
             for m in methods:
                 m.sample_at_eval = True
             try:
-                accs = [accuracy(net, *test_xy) for _ in range(samples)]
+                accs = [_accuracy(net, *test_xy) for _ in range(samples)]
             finally:
                 for m in methods:
                     m.sample_at_eval = False
         sampled = sum(accs) / len(accs)
-    acc = accuracy(net, *test_xy)  # also leaves the evaluation mask in the buffers
+    acc = _accuracy(net, *test_xy)  # also leaves the evaluation mask in the buffers
     masks = current_masks(net, names)
     settings = {
         "mode": mode,
@@ -499,6 +508,7 @@ def criteria_table(
     unless ``layer_rates`` says otherwise) goes on the initial weights, set by each
     of ``inits`` (see :func:`~nbviz.lottery.start_weights`), and the test accuracy is
     measured with no training: the "masking is training" table of Zhou et al.
+    ``progress`` shows a tqdm bar over the training and the criteria.
 
     >>> import torch
     >>> from nbviz.data import digits
@@ -510,8 +520,9 @@ def criteria_table(
     >>> [row["criterion"] for row in table.rows]
     ['large_final', 'movement']
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    model = runnable_model(model)
+    progress = check_bool(progress, "progress")
+    seed = check_seed(seed)
     if isinstance(criteria, str):
         criteria = [criteria]
     criteria = [check_criterion(c, "criteria") for c in criteria]
@@ -532,33 +543,38 @@ def criteria_table(
     test_xy = labelled(test_data, "test_data", base, dev)
     w_init = weights_of(base, names)
     dense = copy.deepcopy(base)
-    res = fit(
-        dense,
-        train_xy,
-        test_xy,
-        epochs=check_positive_int(epochs, "epochs"),
-        batch_size=batch_size,
-        lr=lr,
-        optimizer=optimizer,
-        schedule=schedule,
-        seed=seed,
-        device=dev,
-    )
-    w_final = weights_of(dense, names)
-    untrained_acc = accuracy(base, *test_xy)
-    rows = []
-    density = math.nan
-    for criterion in criteria:
-        masker = copy.deepcopy(base).cpu()
-        masks = _prune_round(
-            masker, names, sizes, rates, "layerwise", criterion, w_init, w_final, 1, seed
+    bar = tqdm(total=1 + len(criteria), desc="criteria", unit="step", disable=not progress)
+    try:
+        res = fit(
+            dense,
+            train_xy,
+            test_xy,
+            epochs=check_positive_int(epochs, "epochs"),
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            schedule=schedule,
+            seed=seed,
+            device=dev,
         )
-        density = sum(int(m.sum()) for m in masks.values()) / sum(sizes.values())
-        for init in inits:
-            ticket = make_ticket(base, masks, init, seed=seed)
-            rows.append(
-                {"criterion": criterion, "init": init, "accuracy": accuracy(ticket, *test_xy)}
+        bar.update()
+        w_final = weights_of(dense, names)
+        untrained_acc = _accuracy(base, *test_xy)
+        rows = []
+        density = math.nan
+        for criterion in criteria:
+            masker = copy.deepcopy(base).cpu()
+            masks = _prune_round(
+                masker, names, sizes, rates, "layerwise", criterion, w_init, w_final, 1, seed
             )
+            density = sum(int(m.sum()) for m in masks.values()) / sum(sizes.values())
+            for init in inits:
+                ticket = make_ticket(base, masks, init, seed=seed)
+                acc = _accuracy(ticket, *test_xy)
+                rows.append({"criterion": criterion, "init": init, "accuracy": acc})
+            bar.update()
+    finally:
+        bar.close()
     settings = {
         "criteria": criteria,
         "inits": list(inits),

@@ -32,8 +32,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_positive_int, stop_check, unknown_name_error
-from ..models._inputs import as_model, as_tensors, check_input_shape, resolve_device
+from .._checks import check_positive_int, check_seed, is_number, stop_check, unknown_name_error
+from ..models._inputs import (
+    as_tensors,
+    check_input_shape,
+    check_label_range,
+    model_device,
+    model_float_dtype,
+    resolve_device,
+    runnable_model,
+)
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "FitResult", "Stopped", "accuracy", "fit", "stop_check"]
 
@@ -94,21 +102,48 @@ class FitResult:
 
 
 def labelled(data, arg: str, model: nn.Module, device) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(X, y)`` tensors on ``device`` from anything :func:`nbviz.models.train` accepts."""
+    """``(X, y)`` tensors on ``device`` from anything :func:`nbviz.models.train` accepts.
+
+    Checked before any training: the shape the model declares, and (one forward pass of
+    one item) that the model runs on them and that every label indexes its outputs.
+    """
     dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
     x, y = as_tensors(data, arg, labels="required", dtype=dtype)
     check_input_shape(model, x, arg)
+    check_label_range(model, x, y, arg)
     return x.to(device), y.to(device)
 
 
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 4096) -> float:
-    """Accuracy of ``model`` on tensors ``x, y`` (eval mode, no grad; the mode is restored).
+def accuracy(model: nn.Module, data, labels=None, batch_size: int = 4096) -> float:
+    """Accuracy of ``model`` on ``data`` (eval mode, no grad; the mode is restored).
+
+    ``data``: an ``ImageDataset``, an ``(X, y)`` pair or a tensor of inputs; ``labels``
+    default to the data's own. Both go to the model's device.
 
     >>> import torch
     >>> from torch import nn
     >>> accuracy(nn.Flatten(), torch.eye(3), torch.tensor([0, 1, 1]))
     0.6666666666666666
+    >>> from nbviz.data import digits
+    >>> from nbviz.models import LeNet300100
+    >>> 0.0 <= accuracy(LeNet300100(in_shape=(1, 8, 8)), digits("test")) <= 1.0
+    True
     """
+    model = runnable_model(model)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    x, y = as_tensors(data, "data", labels="optional", dtype=model_float_dtype(model))
+    if labels is not None:
+        _, y = as_tensors((x, labels), "data", labels="required")
+    if y is None:
+        raise ValueError(
+            "labels: needed; pass labels=, or data with labels (an ImageDataset or (X, y))"
+        )
+    device = model_device(model) or torch.device("cpu")
+    return _accuracy(model, x.to(device), y.to(device), batch_size)
+
+
+def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 4096) -> float:
+    """:func:`accuracy` on checked tensors already on the model's device."""
     was = model.training
     model.eval()
     correct = torch.zeros((), dtype=torch.long, device=x.device)
@@ -169,15 +204,14 @@ def fit(
         should_stop: ``None``, a ``threading.Event`` or a callable, checked after every
             epoch; raises :class:`Stopped` (holding the result so far) when it says stop.
     """
-    model = as_model(model)
+    model = runnable_model(model)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     for value, arg in ((lr, "lr"), (weight_decay, "weight_decay")):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        if not is_number(value) or not value >= 0:
             raise ValueError(f"{arg}: expected a number >= 0, got {value!r}")
     check_optimizer_and_schedule(optimizer, schedule)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+    seed = check_seed(seed)
     stop = stop_check(should_stop)
     device = resolve_device(device)
     model.to(device)
@@ -225,7 +259,7 @@ def fit(
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                 seconds = time.perf_counter() - started
-                test_acc = accuracy(model, *test) if test is not None else math.nan
+                test_acc = _accuracy(model, *test) if test is not None else math.nan
                 row = (epoch, float(loss_sum) / n, int(correct) / n, test_acc, seconds)
                 for key, value in zip(result.history, row, strict=True):
                     result.history[key].append(value)

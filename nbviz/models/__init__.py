@@ -7,6 +7,8 @@
 * :func:`pretrained`: a zoo model trained on first use and cached under
   ``cache_dir()/models`` (loads with ``torch.load(weights_only=True)``).
 * :func:`capture_activations` / :func:`layer_names`: any named module's outputs, batched.
+* :func:`as_tensors`: what every function taking ``data`` accepts (an ``ImageDataset``, an
+  ``(X, y)`` pair, a tensor or array, a torch ``Dataset``) as tensors.
 
 >>> from nbviz.data import digits
 >>> from nbviz.models import SmallCNN, capture_activations, train
@@ -16,6 +18,7 @@
 torch.Size([359, 128])
 """
 
+from ._inputs import as_tensors, model_float_dtype
 from .capture import INPUT, capture_activations, layer_names
 from .checkpoints import DATASETS, load_weights, pretrained, save_weights, training_recipe
 from .results import Snapshot, TrainResult
@@ -29,12 +32,14 @@ __all__ = [
     "SmallCNN",
     "Snapshot",
     "TrainResult",
+    "as_tensors",
     "available_models",
     "build",
     "capture_activations",
     "evaluate",
     "layer_names",
     "load_weights",
+    "model_float_dtype",
     "pretrained",
     "register_model",
     "save_weights",

@@ -14,11 +14,15 @@ __all__ = [
     "as_model",
     "as_tensors",
     "check_input_shape",
+    "check_label_range",
+    "check_not_meta",
     "checked_forward",
     "expected_input_shape",
     "model_device",
     "model_float_dtype",
+    "probe_forward",
     "resolve_device",
+    "runnable_model",
     "shape_error",
 ]
 
@@ -28,6 +32,37 @@ def as_model(model, arg: str = "model") -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"{arg}: expected a torch.nn.Module, got {type(model).__name__}")
     return model
+
+
+def check_not_meta(model: nn.Module, arg: str = "model") -> nn.Module:
+    """Return ``model``, or raise ``ValueError`` if it has tensors on the meta device.
+
+    A model built under ``torch.device("meta")`` (or ``init_empty_weights``) has shapes
+    but no values, so nothing can run it; torch's own errors then say little.
+
+    >>> model = nn.Linear(2, 3, device="meta")
+    >>> check_not_meta(model)
+    Traceback (most recent call last):
+    ...
+    ValueError: model: its parameters are on the meta device (shapes only, no values: 'weight' ...
+    """
+    for name, tensor in (*model.named_parameters(), *model.named_buffers()):
+        if tensor.is_meta:
+            raise ValueError(
+                f"{arg}: its parameters are on the meta device (shapes only, no values: "
+                f"{name!r} is one), so it cannot run. Load real weights first, e.g. "
+                f"model.to_empty(device='cpu') then model.load_state_dict(state_dict)"
+            )
+    return model
+
+
+def runnable_model(model, arg: str = "model") -> nn.Module:
+    """``model`` checked to be an ``nn.Module`` that can run (no meta tensors).
+
+    >>> runnable_model(nn.Linear(2, 3)).out_features
+    3
+    """
+    return check_not_meta(as_model(model, arg), arg)
 
 
 def resolve_device(device, arg: str = "device") -> torch.device:
@@ -193,3 +228,61 @@ def shape_error(model: nn.Module, x: torch.Tensor, arg: str, err: Exception) -> 
     return ValueError(
         f"{arg}: the model failed on a batch of shape {tuple(x.shape)}{expected}: {err}"
     )
+
+
+def probe_forward(model: nn.Module, batch: torch.Tensor, arg: str, hint: str = ""):
+    """``model(batch)`` once, to check inputs before a long job; returns the output.
+
+    The model runs in eval mode (batch norm on its running statistics, so one item is
+    enough, and none of them change) without gradients, on its own device and dtype;
+    its train/eval flags are restored. A failure on the input is a ``ValueError``
+    naming ``arg``, with the model's complaint and ``hint``.
+
+    >>> probe_forward(nn.Linear(4, 2), torch.zeros(1, 4), "data").shape
+    torch.Size([1, 2])
+    >>> probe_forward(nn.Linear(4, 2), torch.zeros(1, 5), "data")
+    Traceback (most recent call last):
+    ...
+    ValueError: data: the model failed on a batch of shape (1, 5): mat1 and mat2 ...
+    """
+    device = model_device(model)
+    if device is not None:
+        batch = batch.to(device)
+    if batch.is_floating_point():
+        batch = batch.to(model_float_dtype(model))
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            return model(batch)
+    except torch.OutOfMemoryError:
+        raise
+    except (RuntimeError, ValueError, TypeError, IndexError) as err:
+        failure = shape_error(model, batch, arg, err)
+        raise ValueError(f"{failure}{hint}") from err
+    finally:
+        for m, flag in flags:
+            m.training = flag
+
+
+def check_label_range(model: nn.Module, x: torch.Tensor, y: torch.Tensor, arg: str) -> None:
+    """Raise ``ValueError`` unless the labels ``y`` index the model's outputs on ``x``.
+
+    One probe forward (:func:`probe_forward`) on the first item gives the number of
+    class scores; a label at or past it would fail deep inside the loss.
+
+    >>> check_label_range(nn.Linear(4, 3), torch.zeros(2, 4), torch.tensor([0, 5]), "data")
+    Traceback (most recent call last):
+    ...
+    ValueError: data: labels go up to 5, but the model outputs 3 classes; expected labels in 0..2
+    """
+    out = probe_forward(model, x[:1], arg)
+    if not isinstance(out, torch.Tensor) or out.ndim != 2:
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(f"model: expected class scores of shape (N, classes), got {shape}")
+    top, classes = int(y.max()), out.shape[1]
+    if top >= classes:
+        raise ValueError(
+            f"{arg}: labels go up to {top}, but the model outputs {classes} classes; "
+            f"expected labels in 0..{classes - 1}"
+        )

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_bool, check_positive_int, unknown_name_error
 from ._inputs import (
     as_model,
     as_tensors,
@@ -17,6 +17,7 @@ from ._inputs import (
     model_device,
     model_float_dtype,
     resolve_device,
+    runnable_model,
 )
 
 __all__ = ["INPUT", "capture_activations", "layer_names"]
@@ -37,6 +38,7 @@ def layer_names(model: nn.Module, *, leaves_only: bool = False) -> list[str]:
     ['input', 'flatten', 'fc1', 'relu1', 'fc2', 'relu2', 'logits']
     """
     model = as_model(model)
+    leaves_only = check_bool(leaves_only, "leaves_only")
     names = [
         name
         for name, module in model.named_modules()
@@ -116,8 +118,9 @@ def capture_activations(
     Raises:
         TypeError: ``model`` is not a module, or ``layers``/``data`` of the wrong kind.
         ValueError: an unknown layer name (the message lists the closest ones), empty
-            data, NaN or infinite inputs, inputs of the wrong shape for the model, or a
-            layer that does not run (or runs more than once) in a forward pass.
+            data, NaN or infinite inputs, inputs of the wrong shape for the model, a
+            layer that does not run (or runs more than once) in a forward pass, or a
+            model on the meta device (no weights to run).
 
     >>> from nbviz.data import digits
     >>> from nbviz.models import SmallCNN
@@ -125,9 +128,11 @@ def capture_activations(
     >>> acts["relu1"].shape, acts["fc1"].shape
     (torch.Size([1797, 16, 4, 4]), torch.Size([1797, 128]))
     """
-    model = as_model(model)
+    model = runnable_model(model)
     names = check_layer_names(model, layers)
     batch_size = check_positive_int(batch_size, "batch_size")
+    flatten = check_bool(flatten, "flatten")
+    progress = check_bool(progress, "progress")
     x, _ = as_tensors(data, "data", labels="ignore", dtype=model_float_dtype(model))
     check_input_shape(model, x, "data")
     device = _capture_device(model, device)

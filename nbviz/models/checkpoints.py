@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_bool, check_positive_int, check_seed, unknown_name_error
 from .._version import __version__
 from .results import Snapshot, TrainResult
 from .training import train
@@ -254,9 +254,10 @@ def pretrained(
     recipe = training_recipe(name, dataset)
     if epochs is not None:
         recipe["epochs"] = check_positive_int(epochs, "epochs")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
-    recipe["seed"] = seed
+    recipe["seed"] = check_seed(seed)
+    for flag, arg in ((snapshots, "snapshots"), (with_result, "with_result"), (cache, "cache")):
+        check_bool(flag, arg)
+    check_bool(progress, "progress")
     if model_kwargs is None:
         model_kwargs = {}
     if not isinstance(model_kwargs, dict):

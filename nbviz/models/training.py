@@ -11,15 +11,15 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_bool, check_number, check_positive_int, check_seed, unknown_name_error
 from ._inputs import (
-    as_model,
     as_tensors,
     check_input_shape,
     checked_forward,
     model_device,
     model_float_dtype,
     resolve_device,
+    runnable_model,
 )
 from .capture import capture_activations, check_layer_names
 from .results import Snapshot, TrainResult
@@ -52,11 +52,7 @@ def _check_choice(value, options: Sequence[str], kind: str, arg: str) -> str:
 
 
 def _check_positive_float(value, arg: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{arg}: expected a number, got {type(value).__name__}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{arg}: expected a positive number, got {value!r}")
-    return float(value)
+    return check_number(value, arg, positive=True)
 
 
 def _cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -85,7 +81,7 @@ def evaluate(
     >>> 0.0 <= acc <= 1.0
     True
     """
-    model = as_model(model)
+    model = runnable_model(model)
     x, y = as_tensors(data, "data", labels="required", dtype=model_float_dtype(model))
     check_input_shape(model, x, "data")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -203,19 +199,17 @@ def train(
     >>> result.history["test_acc"][-1] > 0.9
     True
     """
-    model = as_model(model)
+    model = runnable_model(model)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
     lr = _check_positive_float(lr, "lr")
-    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)):
-        raise TypeError(f"weight_decay: expected a number, got {type(weight_decay).__name__}")
-    if not (math.isfinite(weight_decay) and weight_decay >= 0):
-        raise ValueError(f"weight_decay: expected a number >= 0, got {weight_decay!r}")
+    weight_decay = check_number(weight_decay, "weight_decay", nonnegative=True)
     optimizer = _check_choice(optimizer, OPTIMIZERS, "optimizer", "optimizer")
     schedule = _check_choice(schedule, SCHEDULES, "schedule", "schedule")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+    seed = check_seed(seed)
+    keep_state_dicts = check_bool(keep_state_dicts, "keep_state_dicts")
+    progress = check_bool(progress, "progress")
     device = resolve_device(device)
     dtype = model_float_dtype(model)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_bool, check_positive_int, unknown_name_error
 
 __all__ = ["LeNet300100", "SmallCNN", "available_models", "build", "register_model"]
 
@@ -113,6 +113,7 @@ class SmallCNN(nn.Module):
         c1 = check_positive_int(channels[0], "channels[0]")
         c2 = check_positive_int(channels[1], "channels[1]")
         hidden = check_positive_int(hidden, "hidden")
+        batch_norm = check_bool(batch_norm, "batch_norm")
 
         self.conv1 = nn.Conv2d(c, c1, 3, padding=1)
         self.pool1 = nn.MaxPool2d(2)

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._checks import as_numpy, check_finite
+from .._checks import as_numpy, check_finite, check_number
 
-
-def check_number(value, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
-    """Return ``value`` as a finite float (optionally > 0 or >= 0)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if positive and v <= 0:
-        raise ValueError(f"{name}: expected a positive number, got {value!r}")
-    if nonnegative and v < 0:
-        raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
-    return v
+__all__ = ["check_dims", "check_number", "check_projection_shape", "float_array"]
 
 
 def check_dims(d, name: str = "d") -> int:

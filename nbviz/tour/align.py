@@ -4,10 +4,11 @@ The reduction :func:`layer_sequence` states and applies, layer by layer:
 
 1. **Flatten and center**: each layer's activations on the shown points, ``(n, d_l)``,
    minus their mean over the points.
-2. **PCA to k dims**: the top ``k_l = min(max_dims, d_l, n)`` principal directions of
-   the centered activations (thin SVD in float64), with a deterministic sign: each
-   direction's largest-magnitude loading is positive. The coordinates are the scores
-   ``X_c V_k``; the fraction of the layer's variance they keep is reported.
+2. **PCA to k dims**: the top ``k_l = min(dims, d_l, n)`` principal directions of
+   the centered activations (:func:`nbviz.embed.fit_pca` in float64), with a
+   deterministic sign: each direction's largest-magnitude loading is positive. The
+   coordinates are the scores ``X_c V_k``; the fraction of the layer's variance they
+   keep is reported.
 3. **Common width**: every layer is zero-padded to ``k = max_l k_l`` columns, so the
    view can interpolate between any two layers.
 4. **Scale** (``normalize=True``): each layer is divided by its RMS radius, so a
@@ -17,12 +18,12 @@ The reduction :func:`layer_sequence` states and applies, layer by layer:
    rotation keeps each layer's geometry intact, and the same tour projection then
    shows neighbouring layers as alike as they truly are.
 
-Only step 2 loses information (and only where ``d_l > max_dims``); steps 3–5 are
+Only step 2 loses information (and only where ``d_l > dims``); steps 3–5 are
 isometries up to the per-layer scale.
 
 For a single linear layer ``y = W x + b``, :func:`svd_transition` gives the article's
-layer-to-layer animation: with ``W = U Σ Vᵀ``, ``x`` is shown in the basis ``V`` and
-``y − b`` in the basis ``U``, so moving from one to the other only scales the axes by
+layer-to-layer animation: with ``W = U Σ Vᵀ``, the input ``x`` is shown in the basis
+``V`` and ``y − b`` in the basis ``U``, so moving from one to the other only scales the axes by
 ``(1 − s) + s·Σ`` (and shifts by ``s·Uᵀb``).
 
 >>> import torch
@@ -41,10 +42,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import check_positive_int
+from .._checks import check_bool, check_positive_int
+from ..embed.principal import fit_pca
 from ..models import capture_activations, layer_names
 
-__all__ = ["LayerSequence", "layer_sequence", "pca_reduce", "procrustes", "svd_transition"]
+__all__ = ["LayerSequence", "layer_sequence", "procrustes", "svd_transition"]
 
 
 @dataclass
@@ -74,36 +76,6 @@ class LayerSequence:
     rotations: list[torch.Tensor] = field(repr=False)
 
 
-def pca_reduce(x, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
-    """Top-``k`` PCA of the rows of ``x`` ``(n, d)``, with deterministic signs.
-
-    Returns ``(scores (n, k'), directions (d, k'), mean (d,), explained fraction)``
-    with ``k' = min(k, n, d)``, all float64.
-
-    >>> x = torch.tensor([[0.0, 0.0], [2.0, 0.0], [4.0, 0.1]])
-    >>> scores, dirs, mean, frac = pca_reduce(x, 1)
-    >>> dirs.shape, round(frac, 3)
-    (torch.Size([2, 1]), 1.0)
-    """
-    x = torch.as_tensor(x).detach().to("cpu", torch.float64)
-    if x.ndim != 2 or x.shape[0] < 2:
-        raise ValueError(f"x: expected an (n, d) matrix with n >= 2, got shape {tuple(x.shape)}")
-    if not torch.isfinite(x).all():
-        raise ValueError("x: contains NaN or infinite values")
-    k = check_positive_int(k, "k")
-    mean = x.mean(0)
-    xc = x - mean
-    _, s, vt = torch.linalg.svd(xc, full_matrices=False)
-    k = min(k, vt.shape[0])
-    dirs = vt[:k].T.clone()
-    biggest = dirs.abs().argmax(0)
-    signs = torch.sign(dirs[biggest, torch.arange(k)])
-    dirs *= torch.where(signs == 0, 1.0, signs)
-    total = float((s * s).sum())
-    frac = float((s[:k] ** 2).sum()) / total if total > 0 else 1.0
-    return xc @ dirs, dirs, mean, frac
-
-
 def procrustes(source, target) -> torch.Tensor:
     """The orthogonal ``R`` minimizing ``‖source @ R − target‖_F`` (both ``(n, k)``).
 
@@ -122,15 +94,17 @@ def procrustes(source, target) -> torch.Tensor:
     return u @ vt
 
 
-def svd_transition(weight, x, s: float, bias=None) -> torch.Tensor:
+def svd_transition(weight, data, s: float, bias=None) -> torch.Tensor:
     """Points part-way (``s`` in [0, 1]) through the linear layer ``y = W x + b``.
 
     ``weight`` may be dense or sparse (a :class:`~nbviz.tour.LinearStep`'s matrix; the
-    SVD is dense, so keep convolutions small, as the article notes).
+    SVD is dense, so keep convolutions small, as the article notes). ``data``: the
+    layer's inputs ``(N, in)``.
 
     With ``W = U Σ Vᵀ`` (``r = max(m, n)`` columns, Σ zero-padded), returns
-    ``((1 − s) I + s Σ) Vᵀ x + s Uᵀ b`` as ``(N, r)``: at ``s = 0`` it is ``x`` in the
-    basis ``V`` (a rotation of ``x``), at ``s = 1`` it is ``y`` in the basis ``U``.
+    ``((1 − s) I + s Σ) Vᵀ x + s Uᵀ b`` for each row ``x`` of ``data``, as ``(N, r)``: at
+    ``s = 0`` it is ``data`` in the basis ``V`` (a rotation of it), at ``s = 1`` it is
+    ``y`` in the basis ``U``.
 
     >>> w = torch.tensor([[2.0, 0.0], [0.0, 3.0]])
     >>> svd_transition(w, torch.tensor([[1.0, 1.0]]), 0.5).abs().tolist()
@@ -138,11 +112,11 @@ def svd_transition(weight, x, s: float, bias=None) -> torch.Tensor:
     """
     w = torch.as_tensor(weight).detach()
     w = (w.to_dense() if w.is_sparse else w).to(torch.float64)
-    x = torch.as_tensor(x).detach().to(torch.float64)
+    x = torch.as_tensor(data).detach().to(torch.float64)
     if w.ndim != 2:
         raise ValueError(f"weight: expected an (out, in) matrix, got shape {tuple(w.shape)}")
     if x.ndim != 2 or x.shape[1] != w.shape[1]:
-        raise ValueError(f"x: expected shape (N, {w.shape[1]}), got {tuple(x.shape)}")
+        raise ValueError(f"data: expected shape (N, {w.shape[1]}), got {tuple(x.shape)}")
     if not 0.0 <= float(s) <= 1.0:
         raise ValueError(f"s: expected a fraction in [0, 1], got {s!r}")
     m, n = w.shape
@@ -162,41 +136,46 @@ def svd_transition(weight, x, s: float, bias=None) -> torch.Tensor:
 
 def layer_sequence(
     model: nn.Module,
-    x,
+    data,
     layers: Sequence[str] | None = None,
-    max_dims: int = 64,
+    dims: int = 64,
     *,
     normalize: bool = True,
 ) -> LayerSequence:
-    """Reduce and align the activations of ``x`` at ``layers`` (the module docstring's steps).
+    """Reduce and align the activations of ``data`` at ``layers`` (the module docstring's steps).
 
     Args:
         model: any ``nn.Module``.
-        x: the points to show: anything :func:`nbviz.models.capture_activations` takes.
+        data: the points to show: anything :func:`nbviz.models.capture_activations` takes.
         layers: layer names (see :func:`nbviz.models.layer_names`); default ``"input"``
             and every leaf module, in registration order.
-        max_dims: the most dimensions kept per layer (at least 2).
+        dims: the most dimensions kept per layer (at least 2).
         normalize: divide each layer by its RMS radius.
 
     >>> from nbviz.models import SmallCNN
-    >>> x = torch.rand(100, 1, 8, 8)
+    >>> data = torch.rand(100, 1, 8, 8)
     >>> model = SmallCNN(in_shape=(1, 8, 8))
-    >>> seq = layer_sequence(model, x, ["conv1", "fc1", "logits"], max_dims=8)
+    >>> seq = layer_sequence(model, data, ["conv1", "fc1", "logits"], dims=8)
     >>> seq.coords.shape, seq.names
     ((3, 100, 8), ['conv1', 'fc1', 'logits'])
     """
-    max_dims = check_positive_int(max_dims, "max_dims", minimum=2)
+    dims = check_positive_int(dims, "dims", minimum=2)
+    normalize = check_bool(normalize, "normalize")
     if layers is None:
         layers = layer_names(model, leaves_only=True)
-    acts = capture_activations(model, x, layers, flatten=True)
+    acts = capture_activations(model, data, layers, flatten=True)
     names = list(acts)
     n = next(iter(acts.values())).shape[0]
     if n < 2:
-        raise ValueError(f"x: expected at least 2 points to reduce, got {n}")
-    reduced = [pca_reduce(acts[name], max_dims) for name in names]
-    k = max(r[0].shape[1] for r in reduced)
+        raise ValueError(f"data: expected at least 2 points to reduce, got {n}")
+    fitted = []
+    for name in names:
+        a = acts[name].to(torch.float64)
+        p = fit_pca(a, dims, device="cpu")
+        fitted.append((p, p.transform(a)))
+    k = max(scores.shape[1] for _, scores in fitted)
     coords, scales = [], []
-    for scores, *_ in reduced:
+    for _, scores in fitted:
         padded = torch.zeros(n, k, dtype=torch.float64)
         padded[:, : scores.shape[1]] = scores
         radius = float(padded.pow(2).sum(1).mean().sqrt()) if normalize else 1.0
@@ -211,10 +190,10 @@ def layer_sequence(
     return LayerSequence(
         names=names,
         coords=torch.stack(coords).numpy().astype(np.float32),
-        explained_variance=np.array([r[3] for r in reduced]),
+        explained_variance=np.array([float(p.explained.sum()) for p, _ in fitted]),
         dims=[int(acts[name].shape[1]) for name in names],
-        bases=[r[1] for r in reduced],
-        means=[r[2] for r in reduced],
+        bases=[p.components.T for p, _ in fitted],
+        means=[p.mean for p, _ in fitted],
         scales=np.array(scales),
         rotations=rotations,
     )

@@ -7,15 +7,15 @@ at every step. All examples are attacked at once (no loop over them); the model 
 eval mode (its flags are restored) and gradients are taken with respect to the inputs
 only, so the parameters' ``.grad`` are never touched. Results are on the CPU.
 
-Untargeted attacks climb the cross-entropy of the true labels ``y``; targeted ones
+Untargeted attacks climb the cross-entropy of the true ``labels``; targeted ones
 descend the cross-entropy of ``target``. Each step is projected back onto the
 ``eps``-ball around the clean input (L∞: element-wise clipping; L2: radial scaling),
 then clamped to ``clamp``.
 
 >>> import torch
 >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 3))
->>> x, y = torch.rand(5, 1, 2, 2), torch.tensor([0, 1, 2, 0, 1])
->>> res = pgd(model, x, y, eps=0.1, alpha=0.05, steps=3)
+>>> data, labels = torch.rand(5, 1, 2, 2), torch.tensor([0, 1, 2, 0, 1])
+>>> res = pgd(model, data, labels, eps=0.1, alpha=0.05, steps=3)
 >>> res.inputs.shape, res.predictions.shape, res.loss.shape
 (torch.Size([4, 5, 1, 2, 2]), torch.Size([4, 5]), torch.Size([4, 5]))
 """
@@ -28,9 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_positive_int, unknown_name_error
+from .._checks import check_bool, check_number, check_positive_int, check_seed, unknown_name_error
 from ..models import capture_activations
-from ._validate import check_number
+from ..models._inputs import check_not_meta
 
 __all__ = ["AttackResult", "AttackTrajectory", "attack_trajectory", "fgsm", "pgd"]
 
@@ -72,17 +72,22 @@ def _model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
-def _prepare(model, x, y, target, targeted, clamp):
+def _prepare(model, data, labels, target, targeted, clamp):
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x: expected a torch.Tensor of inputs, got {type(x).__name__}")
-    if x.ndim < 2 or not x.is_floating_point():
-        raise ValueError(f"x: expected a floating batch (n, ...), got {x.dtype} {tuple(x.shape)}")
-    if not torch.isfinite(x).all():
-        raise ValueError("x: contains NaN or infinite values")
+    check_not_meta(model)
+    if not isinstance(data, torch.Tensor):
+        raise TypeError(f"data: expected a torch.Tensor of inputs, got {type(data).__name__}")
+    if data.ndim < 2 or not data.is_floating_point():
+        raise ValueError(
+            f"data: expected a floating batch (n, ...), got {data.dtype} {tuple(data.shape)}"
+        )
+    if not torch.isfinite(data).all():
+        raise ValueError("data: contains NaN or infinite values")
+    x = data
     n = x.shape[0]
-    y = _labels(y, n, "y")
+    y = _labels(labels, n, "labels")
+    targeted = check_bool(targeted, "targeted")
     if targeted:
         if target is None:
             raise ValueError("target: a targeted attack needs target classes")
@@ -156,7 +161,7 @@ def _run(model, x, y, target, steps_fn, steps):
     try:
         model.eval()
         with torch.no_grad():
-            _check_logits(model(x[:1]), (y, "y"), (target, "target"))
+            _check_logits(model(x[:1]), (y, "labels"), (target, "target"))
         pred, loss = _evaluate(model, x, y)
         inputs, preds, losses = [x.cpu()], [pred], [loss]
         adv = x
@@ -174,8 +179,8 @@ def _run(model, x, y, target, steps_fn, steps):
 
 def pgd(
     model: nn.Module,
-    x: torch.Tensor,
-    y,
+    data: torch.Tensor,
+    labels,
     eps: float,
     alpha: float,
     steps: int,
@@ -190,13 +195,13 @@ def pgd(
     """Projected gradient descent (Madry et al.), keeping every step.
 
     Each step moves by ``alpha`` along the loss gradient's sign (``norm="linf"``) or
-    its unit direction (``norm="l2"``), away from ``y`` (untargeted) or towards
-    ``target``, then projects onto the ``eps``-ball around ``x`` and into ``clamp``.
+    its unit direction (``norm="l2"``), away from ``labels`` (untargeted) or towards
+    ``target``, then projects onto the ``eps``-ball around ``data`` and into ``clamp``.
 
     Args:
         model: a classifier returning logits ``(n, classes)``.
-        x: inputs ``(n, ...)``; moved to the model's device.
-        y: true labels ``(n,)``.
+        data: a tensor of inputs ``(n, ...)``; moved to the model's device.
+        labels: the true labels ``(n,)``.
         eps: the ball's radius (> 0). alpha: the step size (> 0). steps: >= 1.
         targeted: move towards ``target`` (an int or ``(n,)`` labels) instead.
         random_start: start from a uniform point in the L∞ box (or L2 ball's box,
@@ -205,9 +210,9 @@ def pgd(
         norm: ``"linf"`` or ``"l2"``.
 
     >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 3))
-    >>> x, y = torch.rand(5, 1, 2, 2), torch.tensor([0, 1, 2, 0, 1])
-    >>> r = pgd(model, x, y, eps=0.1, alpha=0.05, steps=2, random_start=True)
-    >>> bool(((r.final - x).abs() <= 0.1 + 1e-6).all())
+    >>> data, labels = torch.rand(5, 1, 2, 2), torch.tensor([0, 1, 2, 0, 1])
+    >>> r = pgd(model, data, labels, eps=0.1, alpha=0.05, steps=2, random_start=True)
+    >>> bool(((r.final - data).abs() <= 0.1 + 1e-6).all())
     True
     """
     eps = check_number(eps, "eps", positive=True)
@@ -215,10 +220,10 @@ def pgd(
     steps = check_positive_int(steps, "steps")
     if not isinstance(norm, str) or norm not in NORMS:
         raise unknown_name_error("norm", str(norm), NORMS, "norm")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed: expected an integer, got {seed!r}")
-    x, y, target, clamp = _prepare(model, x, y, target, targeted, clamp)
-    labels = target if targeted else y
+    seed = check_seed(seed)
+    random_start = check_bool(random_start, "random_start")
+    x, y, target, clamp = _prepare(model, data, labels, target, targeted, clamp)
+    goal = target if targeted else y
     direction = -1.0 if targeted else 1.0
     start = [random_start]
 
@@ -228,7 +233,7 @@ def pgd(
             gen = torch.Generator(device=x.device).manual_seed(seed)
             noise = torch.rand(x.shape, generator=gen, device=x.device, dtype=x.dtype)
             adv = _project(x + (2 * noise - 1) * eps, x, eps, norm, clamp)
-        grad = _loss_and_grad(model, adv, labels)
+        grad = _loss_and_grad(model, adv, goal)
         if norm == "linf":
             move = grad.sign()
         else:
@@ -242,8 +247,8 @@ def pgd(
 
 def fgsm(
     model: nn.Module,
-    x: torch.Tensor,
-    y,
+    data: torch.Tensor,
+    labels,
     eps: float,
     *,
     targeted: bool = False,
@@ -260,11 +265,13 @@ def fgsm(
     >>> r.inputs.shape[0]
     2
     """
-    return pgd(model, x, y, eps, eps, 1, targeted=targeted, target=target, clamp=clamp, norm="linf")
+    return pgd(
+        model, data, labels, eps, eps, 1, targeted=targeted, target=target, clamp=clamp, norm="linf"
+    )
 
 
 def attack_trajectory(
-    model: nn.Module, x: torch.Tensor, y, layer: str, method: str = "pgd", **kwargs
+    model: nn.Module, data: torch.Tensor, labels, layer: str, method: str = "pgd", **kwargs
 ) -> AttackTrajectory:
     """Run :func:`fgsm` or :func:`pgd` and capture ``layer``'s activations at every step.
 
@@ -282,7 +289,7 @@ def attack_trajectory(
     if not isinstance(layer, str):
         raise TypeError(f"layer: expected a layer name, got {layer!r}")
     attack = fgsm if method == "fgsm" else pgd
-    res = attack(model, x, y, **kwargs)
+    res = attack(model, data, labels, **kwargs)
     steps, n = res.inputs.shape[:2]
     flat = res.inputs.reshape(steps * n, *res.inputs.shape[2:])
     acts = capture_activations(model, flat, layer)[layer]

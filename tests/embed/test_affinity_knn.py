@@ -71,3 +71,10 @@ def test_pca_matches_numpy_svd():
     want = u[:, :3] * s[:3]
     assert np.allclose(np.abs(scores), np.abs(want), atol=1e-3)
     assert np.allclose(scores, pca(X, 3, device="cpu").double().numpy())
+
+
+def test_knn_names_data():
+    with pytest.raises(ValueError, match=r"data: expected a 2-D array.*data\.reshape\(-1, 1\)"):
+        knn(np.arange(10.0), 2)
+    X = clustered(50)[0]
+    assert knn(data=X, k=3).indices.shape == (50, 3)

@@ -85,3 +85,15 @@ def test_helper_thread_gives_the_same_gradient(monkeypatch):
     monkeypatch.setattr(forces, "_OVERLAP_FROM", 10**9)
     without = kl_gradient(Y, aff, method="fft", want_kl=True)
     assert torch.equal(with_helper[0], without[0]) and with_helper[1] == without[1]
+
+
+def test_points_flying_apart_are_a_floating_point_error():
+    X = torch.randn(60, 3, generator=torch.Generator().manual_seed(0))
+    aff = affinities(knn(X, 15), 5)
+    far = torch.randn(60, 2, generator=torch.Generator().manual_seed(1)) * 1e6
+    with pytest.raises(FloatingPointError, match=r"Y: the points span .* flying apart"):
+        repulsive_fft(far)
+    with pytest.raises(FloatingPointError, match="Y: the kernel sum Z"):
+        kl_gradient(far * 1e30, aff, method="exact")
+    with pytest.raises(TypeError, match="want_kl: expected True or False"):
+        kl_gradient(X[:, :2], aff, method="exact", want_kl=1)

@@ -159,3 +159,48 @@ def test_cuda_matches_cpu():
     assert kl_gpu == pytest.approx(kl_cpu, rel=1e-4)
     res = tsne(X, perplexity=10, n_iter=300, device="cuda")
     assert separation(res.embedding, labels.numpy()) > 0.5
+
+
+def test_a_global_scale_changes_nothing():
+    """Affinities are calibrated per point, so tsne(c * X) is tsne(X), for huge or tiny c."""
+    X = clustered(150, d=6)[0].double()
+    kw = {"perplexity": 10, "n_iter": 150, "device": "cpu"}
+    ref = tsne(X, **kw)
+    for scale in (1e20, 1e-20):
+        res = tsne(X * scale, **kw)
+        np.testing.assert_allclose(res.embedding, ref.embedding, atol=1e-4)
+    exact = tsne(X.float() * 2.0**100, **kw)  # a power of two scales float32 exactly
+    np.testing.assert_array_equal(exact.embedding, tsne(X.float(), **kw).embedding)
+    wide = torch.randn(120, 40, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    kw = {**kw, "dims": 10}  # through the PCA first
+    np.testing.assert_allclose(
+        tsne(wide * 1e20, **kw).embedding, tsne(wide, **kw).embedding, atol=1e-4
+    )
+
+
+@pytest.mark.parametrize("method", ["exact", "fft"])
+def test_divergence_raises_our_message(method):
+    X = clustered(1200 if method == "fft" else 200)[0]
+    with pytest.raises(FloatingPointError, match=r"diverged at iteration \d+.*lower learning_rate"):
+        tsne(X, perplexity=10, n_iter=100, learning_rate=1e9, method=method, device="cpu")
+
+
+def test_numpy_scalars_are_numbers():
+    X = clustered(100)[0]
+    res = tsne(X, perplexity=np.int64(5), n_iter=np.int64(20), learning_rate=np.float32(50),
+               early_exaggeration=np.float64(8), device="cpu")  # fmt: skip
+    assert res.params["perplexity"] == 5.0 and res.n_iter == 20
+
+
+def test_takes_a_dataset_and_names_data():
+    from nbviz.data import digits
+
+    ds = digits("test")
+    res = tsne(ds, perplexity=10, n_iter=20, dims=20, device="cpu")
+    assert res.embedding.shape == (len(ds), 2)
+    with pytest.raises(ValueError, match=r"data: expected a 2-D array"):
+        TSNE(perplexity=5).fit(np.zeros((3, 4, 5)))
+    with pytest.raises(ValueError, match="dims"):
+        TSNE(dims=1)
+    with pytest.raises(TypeError, match="progress: expected True or False"):
+        TSNE(progress="yes")

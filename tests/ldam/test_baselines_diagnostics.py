@@ -120,7 +120,7 @@ def test_summary_tradeoff_and_figures(cnn):
     d = summarize(s)
     assert len(d["rhat"]) == 2 and all(0 <= a <= 1 for a in d["acceptance"])
     curve = tradeoff_curve(s, [0.0, 1.0, 4.0], steps=4)
-    assert len(curve.log_d) == 3 and s.lam == 0.0
+    assert len(curve.log_d) == 3 and s.tradeoff == 0.0
     assert len(curve.figure().axes) == 1
     assert len(trace_figure(s.history, chains=[0, 1]).axes) == 3
     assert mean_pairwise_distance(torch.zeros(3, 2)) == 0
@@ -149,7 +149,7 @@ def test_tradeoff_restart_runs_each_lambda_like_a_fresh_sampler(cnn):
     assert torch.equal(curve.samples[0], curve.samples[2])
     assert not torch.equal(curve.samples[0], curve.samples[1])  # λ = 4 went elsewhere
     # put back: states, step count, history, acceptance, λ, and the random generator
-    assert torch.equal(s.samples(), x5) and s.step_count == 5 and s.lam == 0.0
+    assert torch.equal(s.samples(), x5) and s.step_count == 5 and s.tradeoff == 0.0
     assert len(s.history) == hist5 and torch.equal(s.acceptance_rate, acc5)
     twin = _prior_sampler(cnn)
     twin.run(5)
@@ -159,7 +159,7 @@ def test_tradeoff_restart_runs_each_lambda_like_a_fresh_sampler(cnn):
     # each point is what a fresh sampler at that λ measures over the second half of its run
     ref = _prior_sampler(cnn)
     ref.run(5)
-    ref.lam = 4.0
+    ref.tradeoff = 4.0
     ref.run(10)
     act, logd = ref.history.activation[-5:], ref.history.log_d[-5:]
     assert abs(curve.activation[1] - float(act.mean())) < 1e-4

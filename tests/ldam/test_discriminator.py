@@ -60,7 +60,7 @@ def test_update_trains_against_given_fakes(prior, digits_train):
 
 
 def test_sampler_follows_discriminator_changes(cnn, prior, digits_train):
-    s = Sampler(cnn, class_logit(0), n_chains=8, discriminator=prior, lam=1.0, seed=0)
+    s = Sampler(cnn, class_logit(0), n_chains=8, discriminator=prior, tradeoff=1.0, seed=0)
     s.run(2)
     before = s.log_d.clone()
     prior.update(digits_train.images[:64], s.samples())

@@ -37,7 +37,7 @@ def test_ldam_pieces_on_cuda(cnn, digits_train):
     prior = DiscriminatorPrior((1, 8, 8), device="cuda")
     prior.pretrain(digits_train, epochs=1)
     prior.calibrate(digits_train.subset(300))
-    s = Sampler(cnn, neurons("fc1", [0, 1]), n_chains=64, discriminator=prior, lam=1.0,
+    s = Sampler(cnn, neurons("fc1", [0, 1]), n_chains=64, discriminator=prior, tradeoff=1.0,
                 mala=True, step_size=1e-3, device="cuda")  # fmt: skip
     assert next(cnn.parameters()).device.type == "cuda"
     train_with_sampler(s, prior, digits_train, rounds=2, sample_steps=5)

@@ -31,7 +31,7 @@ def test_values_match_capture_activations(cnn, batch):
     logits = cnn(batch).detach()
     acts = capture(cnn, batch, ["fc1", "conv2", "relu1", "output"])
     torch.testing.assert_close(neuron("fc1", 5)(acts), ref["fc1"][:, 5])
-    torch.testing.assert_close(neuron("conv2", 3, x=1, y=2)(acts), ref["conv2"][:, 3, 2, 1])
+    torch.testing.assert_close(neuron("conv2", 3, column=1, row=2)(acts), ref["conv2"][:, 3, 2, 1])
     # conv2 on 8x8 input runs at 4x4: centre is (2, 2)
     torch.testing.assert_close(neuron("conv2", 3)(acts), ref["conv2"][:, 3, 2, 2])
     torch.testing.assert_close(channel("relu1", 7)(acts), ref["relu1"][:, 7].mean((1, 2)))
@@ -79,10 +79,10 @@ def test_unit_out_of_range_names_the_width(cnn, batch):
         neuron("fc1", 128).validate(cnn, batch[:1])
     with pytest.raises(ValueError, match=r"'conv1' of width 16"):
         neurons("conv1", [0, 16]).validate(cnn, batch[:1])
-    with pytest.raises(ValueError, match="x: 9 is out of range"):
-        neuron("conv1", 0, x=9).validate(cnn, batch[:1])
+    with pytest.raises(ValueError, match="column: 9 is out of range"):
+        neuron("conv1", 0, column=9).validate(cnn, batch[:1])
     with pytest.raises(ValueError, match="has no spatial positions"):
-        neuron("fc1", 0, x=1).validate(cnn, batch[:1])
+        neuron("fc1", 0, column=1).validate(cnn, batch[:1])
     with pytest.raises(ValueError, match="vector: has 5 entries"):
         direction("fc1", torch.ones(5)).validate(cnn, batch[:1])
 

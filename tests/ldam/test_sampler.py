@@ -62,33 +62,33 @@ def test_stop_and_run_again_continues_the_same_chains(cnn):
     assert two.history.steps.tolist() == list(range(1, 11))
 
 
-def test_lam_change_is_used_from_the_next_step(cnn):
+def test_tradeoff_change_is_used_from_the_next_step(cnn):
     prior = DiscriminatorPrior((1, 8, 8), kind="mlp", device="cpu")
-    s = make(cnn, discriminator=prior, lam=0.0)
+    s = make(cnn, discriminator=prior, tradeoff=0.0)
 
     def cb(s):
         if s.step_count == 3:
-            s.lam = 2.5
+            s.tradeoff = 2.5
 
     s.run(6, callback=cb)
-    assert s.history.lam.tolist() == [0, 0, 0, 2.5, 2.5, 2.5]
+    assert s.history.tradeoff.tolist() == [0, 0, 0, 2.5, 2.5, 2.5]
     # set from another thread between steps
-    t = threading.Thread(target=lambda: setattr(s, "lam", 0.5))
+    t = threading.Thread(target=lambda: setattr(s, "tradeoff", 0.5))
     t.start()
     t.join()
     s.step()
-    assert s.history.lam[-1] == 0.5 and s.lam == 0.5
+    assert s.history.tradeoff[-1] == 0.5 and s.tradeoff == 0.5
     s.temperature = 2.0
     assert s.temperature == 2.0
-    with pytest.raises(ValueError, match="lam: the weight of log D must be >= 0"):
-        s.lam = -1
+    with pytest.raises(ValueError, match="tradeoff: the weight of log D must be >= 0"):
+        s.tradeoff = -1
     with pytest.raises(ValueError, match="temperature"):
         s.temperature = 0
 
 
-def test_lam_set_from_another_thread_while_running(cnn):
+def test_tradeoff_set_from_another_thread_while_running(cnn):
     prior = DiscriminatorPrior((1, 8, 8), kind="mlp", device="cpu")
-    s = make(cnn, discriminator=prior, lam=0.0, n_chains=2)
+    s = make(cnn, discriminator=prior, tradeoff=0.0, n_chains=2)
     stop, reached = threading.Event(), threading.Event()
 
     def cb(s):
@@ -101,26 +101,26 @@ def test_lam_set_from_another_thread_while_running(cnn):
                               "should_stop": stop})  # fmt: skip
     worker.start()
     assert reached.wait(30)
-    s.lam = 1.5  # the slider moves while the chains run
+    s.tradeoff = 1.5  # the slider moves while the chains run
     stop.set()
     worker.join(30)
-    lams = s.history.lam.tolist()
-    assert not worker.is_alive() and lams[0] == 0.0
-    first = lams.index(1.5) if 1.5 in lams else len(lams)
-    assert set(lams[:first]) == {0.0} and set(lams[first:]) <= {1.5}
+    tradeoffs = s.history.tradeoff.tolist()
+    assert not worker.is_alive() and tradeoffs[0] == 0.0
+    first = tradeoffs.index(1.5) if 1.5 in tradeoffs else len(tradeoffs)
+    assert set(tradeoffs[:first]) == {0.0} and set(tradeoffs[first:]) <= {1.5}
 
 
-def test_lam_change_re_evaluates_the_density_so_mala_stays_exact(identity):
+def test_tradeoff_change_re_evaluates_the_density_so_mala_stays_exact(identity):
     """After λ changes, the cached log p must be recomputed; with a discriminator whose
     log D is a fixed quadratic, the target is still Gaussian with the new precision."""
 
     obj = custom("output", lambda a: -0.5 * (a**2).sum(1))
     s = Sampler(identity, obj, n_chains=400, input_shape=(2,), discriminator=_QuadPrior(),
-                lam=0.0, step_size=0.5, mala=True, clamp=None, seed=0,
+                tradeoff=0.0, step_size=0.5, mala=True, clamp=None, seed=0,
                 history={"sample_every": 1, "sample_capacity": 150})  # fmt: skip
     s.run(150)
     assert abs(float(s.history.samples.var()) - 1.0) < 0.08
-    s.lam = 3.0  # precision 1 + 3 = 4: variance 0.25
+    s.tradeoff = 3.0  # precision 1 + 3 = 4: variance 0.25
     s.run(300)
     assert abs(float(s.history.samples.var()) - 0.25) < 0.025
 
@@ -216,8 +216,8 @@ def test_init_forms_and_step_schedules(cnn):
 
 
 def test_bad_input(cnn, identity):
-    with pytest.raises(ValueError, match="lam: the weight of log D must be >= 0"):
-        make(cnn, lam=-0.1)
+    with pytest.raises(ValueError, match="tradeoff: the weight of log D must be >= 0"):
+        make(cnn, tradeoff=-0.1)
     with pytest.raises(ValueError, match="temperature"):
         make(cnn, temperature=0)
     with pytest.raises(ValueError, match="step_size"):

@@ -95,3 +95,78 @@ def test_supermask_arguments(lenet, data):
         train_supermask(lenet, data, data, mode="topk", density=0.0, progress=False)
     with pytest.raises(ValueError, match="init"):
         train_supermask(lenet, data, data, init="kaiming", progress=False)
+
+
+def test_labels_past_the_models_outputs_are_named_before_training(lenet, data):
+    x, y = data
+    too_big = y.clone()
+    too_big[3] = 12  # LeNet here has 10 outputs
+    with pytest.raises(ValueError, match=r"train_data: labels go up to 12.*outputs 10 classes"):
+        imp(lenet, (x, too_big), data, **FAST)
+    with pytest.raises(ValueError, match=r"test_data: labels go up to 12"):
+        imp(lenet, data, (x, too_big), **FAST)
+    with pytest.raises(ValueError, match=r"train_data: labels go up to 12"):
+        train_supermask(lenet, (x, too_big), data, **FAST)
+
+
+def test_meta_models_are_named(data):
+    from nbviz.lottery import fit
+    from nbviz.models import LeNet300100
+
+    with torch.device("meta"):
+        meta = LeNet300100(in_shape=(1, 8, 8))
+    for run in (
+        lambda: imp(meta, data, data, **FAST),
+        lambda: train_supermask(meta, data, data, **FAST),
+        lambda: criteria_table(meta, data, data, **FAST),
+        lambda: fit(meta, data, epochs=1),
+    ):
+        with pytest.raises(ValueError, match=r"model: its parameters are on the meta device"):
+            run()
+
+
+@pytest.mark.parametrize(
+    ("call", "arg"),
+    [
+        (lambda m, d: imp(m, d, d, **{**FAST, "progress": "no"}), "progress"),
+        (lambda m, d: imp(m, d, d, keep_weights=1, **FAST), "keep_weights"),
+        (lambda m, d: train_supermask(m, d, d, rescale="yes", **FAST), "rescale"),
+        (lambda m, d: criteria_table(m, d, d, **{**FAST, "progress": None}), "progress"),
+    ],
+)
+def test_flags_must_be_bools(lenet, data, call, arg):
+    with pytest.raises(TypeError, match=f"{arg}: expected True or False"):
+        call(lenet, data)
+
+
+def test_accuracy_takes_data_and_labels(lenet, digits_test):
+    import numpy as np
+
+    from nbviz.lottery import accuracy, fit
+
+    x, y = digits_test.images, digits_test.labels
+    with torch.no_grad():
+        pred = lenet.eval()(x).argmax(1)
+    acc = accuracy(lenet, digits_test)  # the dataset's own labels
+    assert acc == pytest.approx(float((pred == y).float().mean()))
+    assert (
+        acc == accuracy(lenet, x, y) == accuracy(lenet, (x, y)) == accuracy(lenet, data=x, labels=y)
+    )
+    zeros = torch.zeros_like(y)  # labels= replaces the data's own
+    assert accuracy(lenet, digits_test, labels=zeros) == pytest.approx(
+        float((pred == 0).float().mean())
+    )
+    with pytest.raises(ValueError, match="labels: needed"):
+        accuracy(lenet, x)
+    with pytest.raises(ValueError, match="data labels: expected 359 labels"):
+        accuracy(lenet, x, y[:10])
+    res = fit(lenet, digits_test, epochs=1, seed=np.int64(0), lr=np.float32(1e-3))
+    assert len(res.history["epoch"]) == 1
+
+
+def test_supermask_pruning_rescale_is_a_bool():
+    from nbviz.lottery import SupermaskPruning
+
+    with pytest.raises(TypeError, match="rescale: expected True or False"):
+        SupermaskPruning(mode="topk", rescale="yes")
+    assert SupermaskPruning(mode="topk", rescale=True).rescale is True

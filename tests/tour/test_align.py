@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import torch
 
+from nbviz.embed import fit_pca
 from nbviz.models import SmallCNN
-from nbviz.tour import layer_sequence, pca_reduce, procrustes, svd_transition
+from nbviz.tour import layer_sequence, procrustes, svd_transition
 
 
 def test_procrustes_is_orthogonal_and_reduces_distance():
@@ -18,21 +19,22 @@ def test_procrustes_is_orthogonal_and_reduces_distance():
     torch.testing.assert_close(r, q, atol=0.05, rtol=0)
 
 
-def test_pca_reduce_explained_variance_and_signs():
+def test_fit_pca_explained_variance_and_signs():
     gen = torch.Generator().manual_seed(1)
     low = torch.randn(200, 3, generator=gen, dtype=torch.float64) * torch.tensor([5.0, 3.0, 2.0])
     mix = torch.linalg.qr(torch.randn(20, 20, generator=gen, dtype=torch.float64))[0][:, :3]
     x = low @ mix.T + 0.01 * torch.randn(200, 20, generator=gen, dtype=torch.float64)
-    scores, dirs, mean, frac = pca_reduce(x, 3)
+    p = fit_pca(x, 3, device="cpu")
+    scores, dirs, mean, frac = p.transform(x), p.components.T, p.mean, float(p.explained.sum())
     assert 0.999 < frac <= 1.0
-    _, _, _, frac1 = pca_reduce(x, 1)
+    frac1 = float(fit_pca(x, 1, device="cpu").explained.sum())
     assert 0.5 < frac1 < frac
     torch.testing.assert_close(dirs.T @ dirs, torch.eye(3, dtype=torch.float64))
     biggest = dirs.abs().argmax(0)
     assert (dirs[biggest, torch.arange(3)] > 0).all()
     torch.testing.assert_close(scores, (x - mean) @ dirs)
     # flipping the data's sign flips the scores but keeps the directions' sign rule
-    _, dirs_neg, _, _ = pca_reduce(-x, 3)
+    dirs_neg = fit_pca(-x, 3, device="cpu").components.T
     torch.testing.assert_close(dirs_neg, dirs)
 
 
@@ -49,13 +51,13 @@ def test_svd_transition_ends():
     torch.testing.assert_close(end[:, 3:], torch.zeros(10, 2, dtype=torch.float64))
     with pytest.raises(ValueError, match="s:"):
         svd_transition(w, x, 1.5)
-    with pytest.raises(ValueError, match="x:"):
+    with pytest.raises(ValueError, match="data:"):
         svd_transition(w, x[:, :4], 0.5)
 
 
 @pytest.fixture(scope="module")
 def sequence(trained_cnn, digits_test):
-    return layer_sequence(trained_cnn, digits_test.images[:200], max_dims=16)
+    return layer_sequence(trained_cnn, digits_test.images[:200], dims=16)
 
 
 def test_layer_sequence_shapes(sequence, trained_cnn):
@@ -90,7 +92,7 @@ def test_layer_sequence_normalized_and_reconstructs(sequence, trained_cnn, digit
 
 def test_alignment_brings_neighbours_closer(trained_cnn, digits_test):
     x = digits_test.images[:200]
-    seq = layer_sequence(trained_cnn, x, ["conv1", "pool1", "bn1", "fc1"], max_dims=8)
+    seq = layer_sequence(trained_cnn, x, ["conv1", "pool1", "bn1", "fc1"], dims=8)
     for i in range(1, 4):
         r = seq.rotations[i].numpy()
         unaligned = seq.coords[i] @ r.T  # undo the rotation
@@ -100,8 +102,8 @@ def test_alignment_brings_neighbours_closer(trained_cnn, digits_test):
 
 def test_layer_sequence_deterministic(trained_cnn, digits_test):
     x = digits_test.images[:100]
-    a = layer_sequence(trained_cnn, x, ["input", "relu2", "logits"], max_dims=6)
-    b = layer_sequence(trained_cnn, x, ["input", "relu2", "logits"], max_dims=6)
+    a = layer_sequence(trained_cnn, x, ["input", "relu2", "logits"], dims=6)
+    b = layer_sequence(trained_cnn, x, ["input", "relu2", "logits"], dims=6)
     np.testing.assert_array_equal(a.coords, b.coords)
 
 
@@ -109,9 +111,9 @@ def test_layer_sequence_bad_input(trained_cnn, digits_test):
     x = digits_test.images[:20]
     with pytest.raises(ValueError, match=r"layers: unknown layer 'fc9'.*fc1"):
         layer_sequence(trained_cnn, x, ["fc9"])
-    with pytest.raises(ValueError, match="max_dims"):
-        layer_sequence(trained_cnn, x, ["fc1"], max_dims=1)
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match="dims"):
+        layer_sequence(trained_cnn, x, ["fc1"], dims=1)
+    with pytest.raises(ValueError, match="data"):
         layer_sequence(trained_cnn, x[:1], ["fc1"])
     bad = x.clone()
     bad[0, 0, 0, 0] = float("nan")
@@ -134,3 +136,24 @@ def test_svd_transition_accepts_conv_matrix():
     with torch.no_grad():
         y = conv(x.reshape(5, 1, 4, 4)).flatten(1)
     torch.testing.assert_close(end, y @ u)
+
+
+def test_layer_sequence_takes_dims_and_checks_normalize(trained_cnn, digits_test):
+    x = digits_test.images[:50]
+    seq = layer_sequence(trained_cnn, data=x, layers=["fc1", "logits"], dims=5)
+    assert seq.coords.shape == (2, 50, 5)
+    assert [b.shape for b in seq.bases] == [(128, 5), (10, 5)]
+    with pytest.raises(TypeError, match="normalize: expected True or False"):
+        layer_sequence(trained_cnn, x, ["fc1"], normalize="no")
+
+
+def test_layer_sequence_uses_the_packages_pca(trained_cnn, digits_test):
+    """The bases are fit_pca's directions of each layer's activations (one PCA for all)."""
+    from nbviz.models import capture_activations
+
+    x = digits_test.images[:120]
+    seq = layer_sequence(trained_cnn, x, ["input", "fc1"], dims=6)
+    acts = capture_activations(trained_cnn, x, "fc1", flatten=True)["fc1"].double()
+    p = fit_pca(acts, 6, device="cpu")
+    torch.testing.assert_close(seq.bases[1], p.components.T)
+    assert seq.explained_variance[1] == pytest.approx(float(p.explained.sum()))

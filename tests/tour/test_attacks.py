@@ -117,15 +117,15 @@ def test_bad_inputs_and_labels(trained_cnn, batch):
     x, y = batch
     bad = x[:4].clone()
     bad[0, 0, 0, 0] = float("inf")
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match="data"):
         fgsm(trained_cnn, bad, y[:4], eps=0.1)
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(ValueError, match="labels"):
         fgsm(trained_cnn, x[:4], y[:3], eps=0.1)
-    with pytest.raises(TypeError, match="y"):
+    with pytest.raises(TypeError, match="labels"):
         fgsm(trained_cnn, x[:4], y[:4].float(), eps=0.1)
     with pytest.raises(ValueError, match="labels must lie"):
         fgsm(trained_cnn, x[:4], y[:4] + 20, eps=0.1)
-    with pytest.raises(TypeError, match="x"):
+    with pytest.raises(TypeError, match="data"):
         fgsm(trained_cnn, x[:4].numpy(), y[:4], eps=0.1)
     with pytest.raises(ValueError, match="layers: unknown layer 'relu9'"):
         attack_trajectory(trained_cnn, x[:4], y[:4], "relu9", eps=0.1, alpha=0.1, steps=1)
@@ -146,3 +146,37 @@ def test_pgd_on_cuda_matches_cpu(trained_cnn, batch):
     assert (res.predictions[-1] == ref.predictions[-1]).float().mean() > 0.9
     t = attack_trajectory(model, x[:8], y[:8], "relu3", eps=0.2, alpha=0.05, steps=2)
     assert t.activations.shape == (3, 8, 128)
+
+
+def test_flags_must_be_bools_and_numpy_seeds_count(trained_cnn, batch):
+    import numpy as np
+
+    x, y = batch
+    with pytest.raises(TypeError, match="targeted: expected True or False"):
+        fgsm(trained_cnn, x[:4], y[:4], eps=0.1, targeted="no")
+    with pytest.raises(TypeError, match="random_start"):
+        pgd(trained_cnn, x[:4], y[:4], eps=0.1, alpha=0.1, steps=1, random_start=1)
+    a = pgd(trained_cnn, x[:4], y[:4], eps=0.1, alpha=0.1, steps=1, random_start=True,
+            seed=np.int64(3))  # fmt: skip
+    b = pgd(trained_cnn, x[:4], y[:4], eps=0.1, alpha=0.1, steps=1, random_start=True, seed=3)
+    assert torch.equal(a.inputs, b.inputs)
+
+
+def test_model_on_the_meta_device_is_named(batch):
+    from nbviz.models import SmallCNN
+
+    x, y = batch
+    with torch.device("meta"):
+        meta = SmallCNN(in_shape=(1, 8, 8))
+    with pytest.raises(ValueError, match=r"model: its parameters are on the meta device.*to_empty"):
+        fgsm(meta, x[:4], y[:4], eps=0.1)
+    with pytest.raises(ValueError, match="meta device"):
+        attack_trajectory(meta, x[:4], y[:4], "relu3", method="fgsm", eps=0.1)
+
+
+def test_data_and_labels_are_the_argument_names(trained_cnn, batch):
+    x, y = batch
+    res = fgsm(trained_cnn, data=x[:4], labels=y[:4], eps=0.1)
+    t = attack_trajectory(trained_cnn, data=x[:4], labels=y[:4], layer="relu3", method="fgsm",
+                          eps=0.1)  # fmt: skip
+    torch.testing.assert_close(t.inputs, res.inputs)
