@@ -173,7 +173,7 @@ def first_frame_case(lab, root, n=70_000) -> dict:
             # (b) assign new points to the shown widget, with the tour paused and playing.
             kernel_eval(
                 kc,
-                "(globals().__setitem__('p2', nbviz.widgets.grand_tour.normalize_points("
+                "(globals().__setitem__('p2', nbviz.tour.framing.normalize_points("
                 f"clustered({n}, seed=2)[0][None])[0]), 0)[1]",
             )
             assign = {}

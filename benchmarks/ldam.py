@@ -13,7 +13,7 @@ Measures, in one run on this machine (``--device auto``: CUDA when present, else
 * on CUDA, the GPU targets: >= 900 sampler steps/s at 1024 chains, <= 3 ms per step at
   1 chain.
 
-* the viewer (``--viewer``, on by default): :class:`nbviz.widgets.LDAMViewer` shown in
+* the viewer (``--viewer``, on by default): :class:`nbviz.LDAMViewer` shown in
   JupyterLab in headless Chromium (the browser tests' harness), its chains sampling in
   the widget's job: the pictures per second the browser draws (distinct steps shown), and
   the sampler's steps per second with the view streaming against the same sampler run
@@ -73,7 +73,7 @@ def time_block(fn, steps, device) -> float:
 
 def case(model, prior, n, mala, steps, repeats, device) -> dict:
     history = {"trace_capacity": 1000, "sample_capacity": 8, "sample_every": 10}
-    s = Sampler(model, class_logit(CLASS), n_chains=n, discriminator=prior, lam=1.0,
+    s = Sampler(model, class_logit(CLASS), n_chains=n, discriminator=prior, tradeoff=1.0,
                 step_size=1e-3, mala=mala, clamp="reflect", device=device, seed=0,
                 history=history)  # fmt: skip
     x = torch.rand((n, *SHAPE), device=device)
@@ -97,13 +97,13 @@ VIEWER_CELL = """
 import threading, time, torch
 from nbviz.ldam import DiscriminatorPrior, Sampler, class_logit
 from nbviz.models import SmallCNN
-from nbviz.widgets.ldam_viewer import LDAMViewer
+from nbviz import LDAMViewer
 torch.set_num_threads({threads})
 torch.manual_seed(0)
 model = SmallCNN(in_shape=(1, 28, 28)).eval()
 prior = DiscriminatorPrior((1, 28, 28), kind="conv")
 prior.module.eval()
-sampler = Sampler(model, class_logit(3), n_chains={chains}, discriminator=prior, lam=1.0,
+sampler = Sampler(model, class_logit(3), n_chains={chains}, discriminator=prior, tradeoff=1.0,
                   step_size=1e-3, seed=0)
 sampler.run(3)
 

@@ -1,48 +1,41 @@
 """nbviz: live Jupyter widgets that let you see inside PyTorch networks.
 
+Every widget and widget helper is importable from here (``from nbviz import GrandTour``);
+the compute lives in its packages (``nbviz.data``, ``nbviz.models``, ``nbviz.tour``,
+``nbviz.embed``, ``nbviz.ldam``, ``nbviz.lottery``), usable without any widget.
+
 >>> import nbviz
 >>> ds = nbviz.data.digits()
->>> grid = nbviz.ImageGrid(ds.images[:100], labels=ds.labels[:100], class_names=ds.class_names)
+>>> grid = nbviz.ImageGrid(ds.subset(100))
 """
+
+import importlib
 
 from . import data
 from ._version import __version__
 
-__all__ = [
-    "EmbeddingView",
-    "GrandTour",
-    "ImageGrid",
-    "LDAMViewer",
-    "MaskExplorer",
-    "__version__",
-    "data",
-]
+#: Public name → the module that defines it. Loaded on first use, so that ``import nbviz``
+#: stays light (no ipywidgets, anywidget or matplotlib) for scripts and cluster jobs.
+_LAZY = {
+    "EmbeddingView": "nbviz.widgets.embedding_view",
+    "GrandTour": "nbviz.widgets.grand_tour",
+    "ImageGrid": "nbviz.widgets.image_grid",
+    "LDAMViewer": "nbviz.widgets.ldam_viewer",
+    "MaskExplorer": "nbviz.widgets.mask_explorer",
+    "link_selection": "nbviz.widgets.scatter",
+}
+_PACKAGES = ("embed", "ldam", "lottery", "models", "tour", "widgets")
+
+__all__ = [*sorted(_LAZY), "__version__", "data", *_PACKAGES]
 
 
 def __getattr__(name):
-    # Widgets import ipywidgets/anywidget; keep `import nbviz` light for scripts and jobs.
-    if name == "ImageGrid":
-        from .widgets.image_grid import ImageGrid
-
-        return ImageGrid
-    if name == "GrandTour":
-        from .widgets.grand_tour import GrandTour
-
-        return GrandTour
-    if name == "EmbeddingView":
-        from .widgets.embedding_view import EmbeddingView
-
-        return EmbeddingView
-    if name == "MaskExplorer":
-        from .widgets.mask_explorer import MaskExplorer
-
-        return MaskExplorer
-    if name == "LDAMViewer":
-        from .widgets.ldam_viewer import LDAMViewer
-
-        return LDAMViewer
-    if name in ("models", "tour", "embed", "lottery", "ldam"):
-        import importlib
-
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _PACKAGES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'nbviz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -11,6 +11,10 @@ A compute package: it imports no widget code and runs from a plain script.
 * :mod:`~nbviz.tour.align`: :func:`layer_sequence`, :func:`procrustes`,
   :func:`svd_transition`.
 * :mod:`~nbviz.tour.attacks`: :func:`fgsm`, :func:`pgd`, :func:`attack_trajectory`.
+* :mod:`~nbviz.tour.sources`: a tour's frames from training, layers or an attack
+  (:class:`TourFrames`), as :class:`nbviz.GrandTour`'s builders use them.
+* :mod:`~nbviz.tour.framing`: :func:`stack_frames`, :func:`normalize_points`,
+  :func:`fit_zoom`, :func:`reduce_frames`: how the frames are framed for the view.
 
 >>> from nbviz.tour import Tour
 >>> tour = Tour(5, seed=0)
@@ -18,8 +22,9 @@ A compute package: it imports no widget code and runs from a plain script.
 (5, 2)
 """
 
-from .align import LayerSequence, layer_sequence, pca_reduce, procrustes, svd_transition
+from .align import LayerSequence, layer_sequence, procrustes, svd_transition
 from .attacks import AttackResult, AttackTrajectory, attack_trajectory, fgsm, pgd
+from .framing import fit_zoom, normalize_points, reduce_frames, stack_frames
 from .linear import (
     LinearStep,
     avgpool_matrix,
@@ -39,6 +44,13 @@ from .rotation import (
     projection,
     tour_matrix,
 )
+from .sources import (
+    TourFrames,
+    activation_frames,
+    adversarial_frames,
+    layer_frames,
+    training_frames,
+)
 
 __all__ = [
     "AttackResult",
@@ -46,6 +58,9 @@ __all__ = [
     "LayerSequence",
     "LinearStep",
     "Tour",
+    "TourFrames",
+    "activation_frames",
+    "adversarial_frames",
     "angular_velocities",
     "attack_trajectory",
     "avgpool_matrix",
@@ -56,17 +71,22 @@ __all__ = [
     "drag_axis",
     "drag_axis_matrix",
     "fgsm",
+    "fit_zoom",
     "givens_product",
+    "layer_frames",
     "layer_sequence",
     "linear_matrix",
     "linearize",
     "maxpool_matrix",
+    "normalize_points",
     "orthonormalize",
-    "pca_reduce",
     "pgd",
     "plane_pairs",
     "procrustes",
     "projection",
+    "reduce_frames",
+    "stack_frames",
     "svd_transition",
     "tour_matrix",
+    "training_frames",
 ]

@@ -1,27 +1,44 @@
-"""The widgets: one module per view, on a shared base (binary codec, background jobs)."""
+"""The widget layer: one module per view, on a shared base.
 
-from .base import NbvizWidget
+The widgets themselves are imported from the top level (``from nbviz import GrandTour``).
+Here are the parts a new view is built from: :class:`NbvizWidget` and :class:`JobWidget`
+(:mod:`.base`), the binary array codec (:mod:`.codec`), trait types (:mod:`.traits`),
+background jobs (:mod:`.worker`), conversions (:mod:`.convert`) and the message types
+shared with the JS (:mod:`.messages`).
+"""
+
+from .base import JobWidget, NbvizWidget
 from .codec import decode_array, encode_array, pack_arrays
-from .embedding_view import EmbeddingView, link_selection
-from .grand_tour import GrandTour
-from .image_grid import ImageGrid
-from .ldam_viewer import LDAMViewer
-from .mask_explorer import MaskExplorer
+from .convert import images_to_uint8, labels_to_codes, split_data
+from .messages import MESSAGES
+from .traits import ArrayTrait, Float, Int
 from .worker import Job, JobCancelled, JobContext, JobError
 
 __all__ = [
-    "EmbeddingView",
-    "GrandTour",
-    "ImageGrid",
+    "MESSAGES",
+    "ArrayTrait",
+    "Float",
+    "Int",
     "Job",
     "JobCancelled",
     "JobContext",
     "JobError",
-    "LDAMViewer",
-    "MaskExplorer",
+    "JobWidget",
     "NbvizWidget",
     "decode_array",
     "encode_array",
-    "link_selection",
+    "images_to_uint8",
+    "labels_to_codes",
     "pack_arrays",
+    "split_data",
 ]
+
+
+def __getattr__(name):
+    # The widgets themselves resolve through the one table of the top level, so that
+    # `nbviz.widgets.GrandTour is nbviz.GrandTour`; import them from `nbviz`.
+    import nbviz
+
+    if name in nbviz._LAZY:
+        return getattr(nbviz, name)
+    raise AttributeError(f"module 'nbviz.widgets' has no attribute {name!r}")

@@ -34,13 +34,13 @@ WIRE_DTYPES = ("float32", "uint8", "int32")
 _INT32 = np.iinfo(np.int32)
 
 
-def to_wire_array(x, name: str = "array") -> np.ndarray:
-    """Return ``x`` as a C-contiguous array of one of the wire dtypes.
+def to_wire_array(value, name: str = "array") -> np.ndarray:
+    """Return ``value`` (a tensor, array or sequence) as a C-contiguous array of a wire dtype.
 
     >>> to_wire_array(np.arange(3)).dtype
     dtype('int32')
     """
-    a = as_numpy(x, name)
+    a = as_numpy(value, name)
     kind = a.dtype.kind
     if kind == "b":
         a = a.astype(np.uint8)
@@ -57,9 +57,9 @@ def to_wire_array(x, name: str = "array") -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def encode_array(x, name: str = "array") -> dict[str, Any]:
+def encode_array(value, name: str = "array") -> dict[str, Any]:
     """Encode an array as ``{"dtype", "shape", "buffer"}`` with a zero-copy memoryview."""
-    a = to_wire_array(x, name)
+    a = to_wire_array(value, name)
     return {
         "dtype": str(a.dtype),
         "shape": [int(s) for s in a.shape],

@@ -1,11 +1,12 @@
 """EmbeddingView: a t-SNE drawn live while it optimizes, in the Grand Tour's scatter view.
 
-The view is a :class:`~nbviz.widgets.grand_tour.GrandTour` in ``kind="scatter"`` mode (the
-same WebGL2 scatter, hover card, lasso, legend and zoom, without the tour): the t-SNE of
-:mod:`nbviz.embed` runs in the widget's background job and every few iterations its
-current 2-D positions replace ``points``, so the clusters form before your eyes while the
-kernel stays free. :func:`link_selection` ties its ``selection`` to a tour of the same
-points: a lasso in either highlights the points in both.
+The view is the :class:`~nbviz.widgets.scatter.ScatterWidget` that the tour uses, in
+``kind="scatter"`` mode (the same WebGL2 scatter, hover card, lasso, legend and zoom,
+without the tour): the t-SNE of :mod:`nbviz.embed` runs in the widget's background job
+and every few iterations its current 2-D positions replace ``points``, so the clusters
+form before your eyes while the kernel stays free. :func:`~nbviz.link_selection` ties its
+``selection`` to a tour of the same points: a lasso in either highlights the points in
+both.
 
 >>> import numpy as np
 >>> X = np.concatenate([np.random.default_rng(0).normal(size=(60, 5)) + 6 * k for k in range(2)])
@@ -18,25 +19,32 @@ points: a lasso in either highlights the points in both.
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 import torch
 import traitlets
 
-from .._checks import check_positive_int
-from .grand_tour import GrandTour, normalize_points
-from .worker import JobContext
+from .._checks import check_bool, check_positive_int
+from ..embed import TSNE, as_points, check_perplexity, fit_pca, pca
+from ..tour.framing import normalize_points
+from .base import JobWidget
+from .convert import split_data
+from .scatter import ScatterWidget
+from .worker import Job, JobContext
 
-__all__ = ["EmbeddingView", "link_selection"]
+__all__ = ["EmbeddingView"]
 
 
-class EmbeddingView(GrandTour):
-    """The t-SNE of ``X`` ``(n, d)``, streamed to a scatter view while it optimizes.
+class EmbeddingView(ScatterWidget, JobWidget):
+    """The t-SNE of ``data`` ``(n, d)``, streamed to a scatter view while it optimizes.
 
     Args:
-        X: the points (tensor or array ``(n, d)``; wider inputs, e.g. images
-            ``(n, 1, 28, 28)``, are flattened). The first frame shown is their PCA.
-        labels, class_names, thumbnails: as for :class:`GrandTour` (colours, legend,
-            hover images).
+        data: the points (tensor or array ``(n, d)``, an ``(X, y)`` pair or an
+            ``ImageDataset``; wider inputs, e.g. images ``(n, 1, 28, 28)``, are
+            flattened). The first frame shown is their PCA.
+        labels, class_names, thumbnails: as for :class:`~nbviz.GrandTour` (colours,
+            legend, hover images); default: the data's.
         perplexity, n_iter, device, seed: the t-SNE's (see :class:`nbviz.embed.TSNE`);
             ``device="auto"`` takes CUDA when present.
         update_every: iterations between two pictures sent to the view (the job also
@@ -45,32 +53,33 @@ class EmbeddingView(GrandTour):
             or :meth:`run`).
         tsne_options: more :class:`~nbviz.embed.TSNE` settings (``early_iter``,
             ``learning_rate``, ``method`` ...).
-        **kwargs: :class:`GrandTour`'s view settings (``height``, ``point_size`` ...).
+        **kwargs: the scatter's view settings (``height``, ``point_size`` ...).
 
-    Traits (besides :class:`GrandTour`'s): ``iteration`` (the one shown), ``kl`` (the KL
-    divergence at the last iteration that computed it; ``-1`` before). After a run,
-    ``result`` holds the :class:`~nbviz.embed.TSNEResult` and ``embedding`` the raw
-    ``(n, 2)`` positions.
+    Traits (besides the scatter's): ``iteration`` (the one shown), ``kl`` (the KL
+    divergence at the last iteration that computed it; ``-1`` before), and the job's.
+    After a run, ``result`` holds the :class:`~nbviz.embed.TSNEResult` and ``embedding``
+    the raw ``(n, 2)`` positions.
 
     Raises:
-        ValueError: bad ``X`` (NaN, fewer points than the perplexity needs: the message
+        ValueError: bad ``data`` (NaN, fewer points than the perplexity needs: the message
             says what perplexity fits), bad t-SNE settings.
 
     Example:
         >>> from nbviz.data import digits
         >>> ds = digits("test")
-        >>> view = EmbeddingView(ds.images, ds.labels, ds.class_names, n_iter=50,
-        ...                      thumbnails=ds.images, start=False)
+        >>> view = EmbeddingView(ds, n_iter=50, thumbnails=ds.images, start=False)
         >>> view.kind, view.points.shape
         ('scatter', (1, 359, 2))
     """
 
-    iteration = traitlets.Int(0).tag(sync=True)
-    kl = traitlets.Float(-1.0).tag(sync=True)
+    iteration = traitlets.Int(0, help="the t-SNE iteration shown").tag(sync=True)
+    kl = traitlets.Float(-1.0, help="KL divergence at the last iteration computed; -1 before").tag(
+        sync=True
+    )
 
     def __init__(
         self,
-        X,
+        data,
         labels=None,
         class_names=None,
         *,
@@ -83,10 +92,8 @@ class EmbeddingView(GrandTour):
         tsne_options: dict | None = None,
         **kwargs,
     ):
-        from ..embed import TSNE, check_perplexity, pca
-        from ..embed._device import as_points
-
-        x = as_points(_flat(X), "X")
+        data, labels, class_names = split_data(data, labels, class_names)
+        x = as_points(_flat(data), "data")
         self._tsne = TSNE(
             perplexity, n_iter=n_iter, device=device, seed=seed, **(tsne_options or {})
         )
@@ -95,12 +102,9 @@ class EmbeddingView(GrandTour):
         first = pca(x, 2, device="cpu").numpy() if x.shape[1] > 2 else x.numpy()
         kwargs.setdefault("dim_names", ["t-SNE 1", "t-SNE 2"])
         kwargs.setdefault("zoom", 1.0)
-        super().__init__(
-            first, labels, class_names, kind="scatter", playing=False, speed=0.0, **kwargs
-        )
+        super().__init__(first, labels, class_names, kind="scatter", **kwargs)
         self._x = x
-        self.result = None
-        if start:
+        if check_bool(start, "start"):
             self.start()
 
     @classmethod
@@ -118,7 +122,7 @@ class EmbeddingView(GrandTour):
         thumbnails=True,
         seed: int = 0,
         **kwargs,
-    ) -> EmbeddingView:
+    ) -> Self:
         """The t-SNE of ``layer``'s activations over all of ``data``, in bounded memory.
 
         The activations are never all held at once: a PCA to ``dims`` dimensions is fitted
@@ -143,9 +147,7 @@ class EmbeddingView(GrandTour):
         >>> view.points.shape, view.components.shape
         ((1, 359, 2), (20, 1024))
         """
-        from ..embed import pca
-        from ..models import capture_activations
-        from ..models._inputs import as_tensors
+        from ..models import as_tensors, capture_activations
 
         dims = check_positive_int(dims, "dims", minimum=2)
         fit_on = check_positive_int(fit_on, "fit_on", minimum=2)
@@ -159,26 +161,25 @@ class EmbeddingView(GrandTour):
             return capture_activations(model, x[rows], layer, flatten=True)[layer].float()
 
         first = acts(sample)
-        dirs = mean = None
-        if first.shape[1] > dims:
-            _, dirs, mean = pca(first, dims, device="cpu", return_components=True)
+        fitted = fit_pca(first, dims, device="cpu") if first.shape[1] > dims else None
         parts = []
         for start in range(0, n, chunk):
             a = acts(slice(start, start + chunk))
-            parts.append(a if dirs is None else (a - mean) @ dirs)
-        reduced = torch.cat(parts)
-        if labels is None:
-            labels = y
-        if class_names is None:
-            class_names = getattr(data, "class_names", None)
+            parts.append(a if fitted is None else fitted.transform(a).float())
+        _, labels, class_names = split_data(data, labels if labels is not None else y, class_names)
         if thumbnails is True:
             thumbnails = x if x.ndim == 4 and x.shape[1] in (1, 3) else None
-        view = cls(reduced, labels, class_names, thumbnails=thumbnails, seed=seed, **kwargs)
-        view.components = None if dirs is None else dirs.T.numpy()
+        view = cls(
+            torch.cat(parts), labels, class_names, thumbnails=thumbnails, seed=seed, **kwargs
+        )
+        view.components = None if fitted is None else fitted.components.cpu().numpy()
         view.layer = layer
         return view
 
-    # --- running -----------------------------------------------------------------------
+    # --- the job -----------------------------------------------------------------------
+    def _new_job(self) -> Job:
+        return self._make_job(self._job_fn, name="t-SNE", on_publish=self._show)
+
     def _job_fn(self, ctx: JobContext):
         n_iter = self._tsne.n_iter
 
@@ -189,11 +190,13 @@ class EmbeddingView(GrandTour):
 
         ctx.progress(0, n_iter, f"t-SNE of {len(self._x):,} points: neighbours and affinities")
         result = self._tsne.fit(self._x, callback=callback, callback_every=self.update_every)
-        self.result = result
         ctx.publish((result.n_iter, result.embedding, result.kl))
         ctx.progress(result.n_iter, n_iter, f"done: {result.n_iter} iterations" +
                      _kl_text(result.kl))  # fmt: skip
         return result
+
+    def _on_stop(self) -> None:
+        self._tsne.stop()  # ends the t-SNE after its current iteration, not its next callback
 
     def _show(self, payload) -> None:
         it, Y, kl = payload
@@ -204,58 +207,17 @@ class EmbeddingView(GrandTour):
             if kl is not None:
                 self.kl = float(kl)
 
-    def start(self) -> EmbeddingView:
-        """Run the t-SNE in the background (the view updates as it goes); return self."""
-        self._make_job(self._job_fn, name="t-SNE", on_publish=self._show).start()
-        return self
-
-    def run(self, progress: bool = True):
-        """Run the t-SNE here, blocking (a tqdm bar unless ``progress=False``); return its
-        :class:`~nbviz.embed.TSNEResult`."""
-        job = self._make_job(self._job_fn, name="t-SNE", on_publish=self._show)
-        job.progress_bar = progress
-        return job.run()
-
-    def stop(self, timeout: float | None = 10.0) -> None:
-        """Stop a running t-SNE after its current iteration; the view keeps its picture."""
-        self._tsne.stop()
-        super().stop(timeout)
-
     @property
     def embedding(self) -> np.ndarray | None:
         """The last run's raw ``(n, 2)`` positions (``None`` before a run ends)."""
         return None if self.result is None else self.result.embedding
 
     def __repr__(self):
-        state = self.job_state
         return (
-            f"EmbeddingView({self.n} points, t-SNE {state} at iteration {self.iteration}"
-            f"{_kl_text(self.kl if self.kl >= 0 else None)}, {len(self.selection)} selected)"
+            f"EmbeddingView({self.n} points, t-SNE {self.job_state} at iteration "
+            f"{self.iteration}{_kl_text(self.kl if self.kl >= 0 else None)}, "
+            f"{len(self.selection)} selected)"
         )
-
-
-def link_selection(*views) -> list[traitlets.link]:
-    """Tie the ``selection`` of views that show the same points (an :class:`EmbeddingView`
-    and a :class:`GrandTour`, two tours ...): selecting in one selects in all. Returns
-    the links; ``link.unlink()`` undoes one.
-
-    >>> import numpy as np
-    >>> a = GrandTour(np.random.default_rng(0).normal(size=(10, 3)))
-    >>> b = GrandTour(np.random.default_rng(1).normal(size=(10, 4)))
-    >>> _ = link_selection(a, b)
-    >>> a.selection = [2, 5]
-    >>> b.selection
-    [2, 5]
-    """
-    if len(views) < 2:
-        raise ValueError(f"views: expected at least two views to link, got {len(views)}")
-    counts = {getattr(v, "n", None) for v in views}
-    if len(counts) != 1 or None in counts:
-        raise ValueError(
-            "views: expected views of the same points, got point counts "
-            f"{[getattr(v, 'n', None) for v in views]}"
-        )
-    return [traitlets.link((views[0], "selection"), (v, "selection")) for v in views[1:]]
 
 
 def _flat(X):

@@ -16,141 +16,15 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
-import torch
 import traitlets
 
-from .._checks import as_numpy, check_finite, check_labels, check_positive_int
+from .._checks import check_positive_int
 from .base import NbvizWidget
-from .traits import ArrayTrait
+from .convert import check_indices, images_to_uint8, labels_to_codes, split_data
+from .messages import MESSAGES
+from .traits import ArrayTrait, Int
 
-__all__ = ["ImageGrid", "images_to_uint8", "labels_to_codes"]
-
-_LAYOUTS = "(N, H, W), (N, C, H, W) or (N, H, W, C) with C = 1 or 3"
-
-
-def _channels_last(a: np.ndarray) -> np.ndarray:
-    """``a`` as (N, H, W, C); see :class:`ImageGrid` for the layout rule."""
-    if a.ndim == 3:
-        return a[..., None]
-    if a.ndim == 4:
-        if a.shape[1] in (1, 3):
-            return np.moveaxis(a, 1, -1)
-        if a.shape[3] in (1, 3):
-            return a
-        raise ValueError(
-            f"images: expected {_LAYOUTS}; got shape {a.shape}, which has no axis of 1 or 3 "
-            "channels at position 1 or 3 (for RGBA, drop the alpha channel: images[..., :3])"
-        )
-    hint = " (for a single image, pass images[None])" if a.ndim == 2 else ""
-    raise ValueError(
-        f"images: expected {_LAYOUTS}; got a {a.ndim}-D array of shape {a.shape}{hint}"
-    )
-
-
-def images_to_uint8(images, vmin: float | None = None, vmax: float | None = None) -> np.ndarray:
-    """Convert an image stack to the wire format: C-contiguous uint8 of shape (N, H, W, C).
-
-    The layout and value rules are those of :class:`ImageGrid`.
-
-    >>> images_to_uint8(np.array([[[0.0, 0.5, 1.0]]]))[..., 0]
-    array([[[  0, 128, 255]]], dtype=uint8)
-    """
-    if isinstance(images, torch.Tensor) and images.dtype == torch.bfloat16:
-        images = images.float()  # NumPy has no bfloat16
-    a = as_numpy(images, "images")
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"images: expected numeric or bool pixel values, got dtype {a.dtype}")
-    a = _channels_last(a)
-    n, h, w, _ = a.shape
-    if n == 0 or h == 0 or w == 0:
-        raise ValueError(f"images: expected at least one non-empty image, got shape {a.shape}")
-    check_finite(a, "images")
-
-    if a.dtype.kind == "b":
-        if vmin is not None or vmax is not None:
-            raise ValueError("vmin/vmax: not used with bool images (False is black, True white)")
-        out = a.astype(np.uint8) * np.uint8(255)
-    elif vmin is not None or vmax is not None:
-        lo = 0.0 if vmin is None else float(vmin)
-        hi = 1.0 if vmax is None else float(vmax)
-        if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
-            raise ValueError(f"vmin/vmax: expected finite numbers with vmin < vmax, got {lo}, {hi}")
-        out = _scale(a, lo, hi)
-    elif a.dtype == np.uint8:
-        out = a
-    else:
-        lo, hi = float(a.min()), float(a.max())
-        if a.dtype.kind in "iu" and lo >= 0 and hi <= 255:
-            out = a.astype(np.uint8)
-        elif a.dtype.kind == "f" and lo >= 0.0 and hi <= 1.0:
-            out = _scale(a, 0.0, 1.0)
-        elif hi > lo:
-            out = _scale(a, lo, hi)
-        else:  # constant images outside the natural range: nothing to tell apart
-            out = np.zeros(a.shape, np.uint8)
-    return np.ascontiguousarray(out, dtype=np.uint8)
-
-
-def _scale(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Map [lo, hi] linearly to 0..255 (rounded, values outside clipped)."""
-    x = (a.astype(np.float32) - np.float32(lo)) * np.float32(255.0 / (hi - lo))
-    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
-
-
-def labels_to_codes(
-    labels, n: int, class_names: Sequence[str] | None = None
-) -> tuple[np.ndarray, list[str]]:
-    """Validate ``labels`` for ``n`` images; return ``(int32 codes, class_names)``.
-
-    Integer labels are kept; with ``class_names`` every label must index into it.
-    String labels become indices into ``class_names`` (given, or the sorted distinct
-    labels when not).
-
-    >>> labels_to_codes(["cat", "dog", "cat"], 3)
-    (array([0, 1, 0], dtype=int32), ['cat', 'dog'])
-    """
-    names = None if class_names is None else _check_class_names(class_names)
-    arr = check_labels(labels, n, "labels")
-    if arr.dtype.kind == "O":
-        if not all(isinstance(v, str) for v in arr):
-            raise TypeError("labels: expected integer or string labels, got mixed objects")
-        arr = arr.astype(str)
-    if arr.dtype.kind in "US":
-        arr = arr.astype(str)
-        if names is None:
-            names = sorted(set(arr.tolist()))
-        index = {name: k for k, name in enumerate(names)}
-        unknown = sorted(set(arr.tolist()) - index.keys())
-        if unknown:
-            shown = ", ".join(repr(u) for u in unknown[:5])
-            raise ValueError(f"class_names: has no entry for the label(s) {shown}")
-        return np.array([index[v] for v in arr.tolist()], dtype=np.int32), names
-    codes = arr.astype(np.int64)
-    if codes.min() < np.iinfo(np.int32).min or codes.max() > np.iinfo(np.int32).max:
-        raise ValueError("labels: integer labels must fit in int32")
-    if names is not None:
-        if codes.min() < 0:
-            raise ValueError(f"labels: expected indices into class_names, got {int(codes.min())}")
-        if codes.max() >= len(names):
-            raise ValueError(
-                f"class_names: has {len(names)} names, but labels go up to {int(codes.max())} "
-                f"(needs at least {int(codes.max()) + 1})"
-            )
-    return codes.astype(np.int32), ([] if names is None else names)
-
-
-def _check_class_names(class_names) -> list[str]:
-    if isinstance(class_names, str) or not isinstance(class_names, Sequence | np.ndarray):
-        raise TypeError(
-            f"class_names: expected a sequence of strings, got {type(class_names).__name__}"
-        )
-    names = list(class_names)
-    if not all(isinstance(c, str | np.str_) for c in names):
-        raise TypeError("class_names: expected every name to be a string")
-    names = [str(c) for c in names]
-    if len(set(names)) != len(names):
-        raise ValueError("class_names: names must be distinct")
-    return names
+__all__ = ["ImageGrid"]
 
 
 class _WireStack(np.ndarray):
@@ -176,7 +50,11 @@ class _ImageStack(ArrayTrait):
         if value is obj.__dict__.get("_last_stack"):
             return value
         # A _WireStack is already converted; np.asarray makes it a plain ndarray view.
-        out = np.asarray(value) if isinstance(value, _WireStack) else images_to_uint8(value)
+        out = (
+            np.asarray(value)
+            if isinstance(value, _WireStack)
+            else images_to_uint8(value, name="images")
+        )
         obj.__dict__["_last_stack"] = out
         return out
 
@@ -185,11 +63,12 @@ class ImageGrid(NbvizWidget):
     """A scrollable grid of images: hover for index and label, click or brush to select.
 
     Args:
-        images: a tensor or array of ``N`` images (``N`` ≤ :attr:`MAX_IMAGES`), laid out
-            as ``(N, H, W)``, ``(N, C, H, W)`` or ``(N, H, W, C)`` with ``C`` 1 (gray) or
-            3 (RGB). A 4-D array is channels-first when its axis 1 has size 1 or 3
-            (PyTorch's layout, checked first), else channels-last when its axis 3 does.
-        labels: one label per image, integers or strings (optional).
+        data: ``N`` images (``N`` ≤ :attr:`MAX_IMAGES`): an ``ImageDataset`` (its labels
+            and class names come along), an ``(images, labels)`` pair, or a tensor or array
+            laid out as ``(N, H, W)``, ``(N, C, H, W)`` or ``(N, H, W, C)`` with ``C`` 1
+            (gray) or 3 (RGB). A 4-D array is channels-first when its axis 1 has size 1 or
+            3 (PyTorch's layout, checked first), else channels-last when its axis 3 does.
+        labels: one label per image, integers or strings (default: the data's).
         class_names: the name of each integer label (``labels`` index into it). With
             string labels it fixes the order of the classes; without it they are sorted.
         cell_size: display size of each image in CSS pixels (default: twice the image
@@ -221,7 +100,7 @@ class ImageGrid(NbvizWidget):
     Example:
         >>> from nbviz.data import digits
         >>> ds = digits()
-        >>> grid = ImageGrid(ds.images[:200], labels=ds.labels[:200], class_names=ds.class_names)
+        >>> grid = ImageGrid(ds.subset(200, seed=0))
         >>> grid.images.shape
         (200, 8, 8, 1)
         >>> grid.selection = [0, 5]
@@ -237,18 +116,24 @@ class ImageGrid(NbvizWidget):
     #: The largest image side in pixels.
     MAX_SIDE: ClassVar[int] = 4096
 
-    images = _ImageStack(dtype="uint8", ndim=4).tag(sync=True)
-    labels = ArrayTrait(dtype="int32", ndim=1).tag(sync=True)
-    class_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    cell_size = traitlets.Int(56, help="display size of each image, CSS px").tag(sync=True)
-    columns = traitlets.Int(0, help="images per row; 0 fits the width").tag(sync=True)
-    height = traitlets.Int(400, help="viewport height, px").tag(sync=True)
+    _not_settable: ClassVar[frozenset[str]] = frozenset({"images"})
+
+    images = _ImageStack(dtype="uint8", ndim=4, help="the images, uint8 (N, H, W, C)").tag(
+        sync=True
+    )
+    labels = ArrayTrait(dtype="int32", ndim=1, help="a class code per image").tag(sync=True)
+    class_names = traitlets.List(traitlets.Unicode(), help="a name per class").tag(sync=True)
+    cell_size = Int(56, min=4, max=512, unit=" px", help="display size of each image, CSS px").tag(
+        sync=True
+    )
+    columns = Int(0, min=0, help="images per row; 0 fits the width").tag(sync=True)
+    height = Int(400, min=40, unit=" px", help="viewport height, px").tag(sync=True)
     show_labels = traitlets.Bool(True, help="colour each image's border by label").tag(sync=True)
     selection = traitlets.List(traitlets.Int(), help="selected indices, sorted").tag(sync=True)
 
     def __init__(
         self,
-        images,
+        data,
         labels=None,
         class_names: Sequence[str] | None = None,
         *,
@@ -259,7 +144,8 @@ class ImageGrid(NbvizWidget):
         vmax: float | None = None,
         **kwargs,
     ):
-        stack = self._check_stack(images_to_uint8(images, vmin, vmax)).view(_WireStack)
+        images, labels, class_names = split_data(data, labels, class_names)
+        stack = self._check_stack(images_to_uint8(images, vmin, vmax), "data").view(_WireStack)
         codes, names = self._labels_for(labels, class_names, len(stack))
         if cell_size is None:
             cell_size = int(np.clip(2 * max(stack.shape[1:3]), 28, 96))
@@ -275,18 +161,18 @@ class ImageGrid(NbvizWidget):
 
     # --- validation ----------------------------------------------------------------
     @classmethod
-    def _check_stack(cls, stack: np.ndarray) -> np.ndarray:
+    def _check_stack(cls, stack: np.ndarray, name: str = "images") -> np.ndarray:
         n, h, w, _ = stack.shape
         if n > cls.MAX_IMAGES:
             raise ValueError(
-                f"images: {n} images is more than ImageGrid.MAX_IMAGES = {cls.MAX_IMAGES}; "
+                f"{name}: {n} images is more than ImageGrid.MAX_IMAGES = {cls.MAX_IMAGES}; "
                 f"show a subset, e.g. images[:{cls.MAX_IMAGES}] or a random sample"
             )
         if max(h, w) > cls.MAX_SIDE:
-            raise ValueError(f"images: sides of at most {cls.MAX_SIDE} px, got {h}x{w}")
+            raise ValueError(f"{name}: sides of at most {cls.MAX_SIDE} px, got {h}x{w}")
         if n * h * w > cls.MAX_PIXELS:
             raise ValueError(
-                f"images: {n} images of {h}x{w} is {n * h * w:,} pixels, more than "
+                f"{name}: {n} images of {h}x{w} is {n * h * w:,} pixels, more than "
                 f"ImageGrid.MAX_PIXELS = {cls.MAX_PIXELS:,}; show fewer or smaller images"
             )
         return stack
@@ -322,37 +208,7 @@ class ImageGrid(NbvizWidget):
     @traitlets.validate("selection")
     def _valid_selection(self, proposal):
         n = 0 if self.images is None else len(self.images)
-        picked = set()
-        for i in proposal["value"]:
-            if isinstance(i, bool) or not isinstance(i, int | np.integer):
-                raise traitlets.TraitError(f"selection: expected integer indices, got {i!r}")
-            if not 0 <= i < n:
-                raise traitlets.TraitError(f"selection: index {i} is out of range for {n} images")
-            picked.add(int(i))
-        return sorted(picked)
-
-    @traitlets.validate("cell_size")
-    def _valid_cell_size(self, proposal):
-        value = proposal["value"]
-        if not 4 <= value <= 512:
-            raise traitlets.TraitError(f"cell_size: expected 4..512 pixels, got {value}")
-        return value
-
-    @traitlets.validate("columns")
-    def _valid_columns(self, proposal):
-        if proposal["value"] < 0:
-            raise traitlets.TraitError(
-                f"columns: expected 0 (fit the width) or more, got {proposal['value']}"
-            )
-        return proposal["value"]
-
-    @traitlets.validate("height")
-    def _valid_height(self, proposal):
-        if proposal["value"] < 40:
-            raise traitlets.TraitError(
-                f"height: expected at least 40 pixels, got {proposal['value']}"
-            )
-        return proposal["value"]
+        return check_indices(proposal["value"], n, "selection", "images")
 
     @traitlets.observe("images")
     def _drop_stale_selection(self, change):
@@ -364,7 +220,7 @@ class ImageGrid(NbvizWidget):
     # --- public --------------------------------------------------------------------
     def set_images(
         self,
-        images,
+        data,
         labels=None,
         class_names: Sequence[str] | None = None,
         *,
@@ -376,7 +232,8 @@ class ImageGrid(NbvizWidget):
         Takes the same arguments, with the same rules, as the constructor. The selection
         keeps only indices that still exist.
         """
-        stack = self._check_stack(images_to_uint8(images, vmin, vmax)).view(_WireStack)
+        images, labels, class_names = split_data(data, labels, class_names)
+        stack = self._check_stack(images_to_uint8(images, vmin, vmax), "data").view(_WireStack)
         codes, names = self._labels_for(labels, class_names, len(stack))
         with self.batched():
             self.images = stack
@@ -390,7 +247,7 @@ class ImageGrid(NbvizWidget):
             raise TypeError(f"index: expected an integer, got {type(index).__name__}")
         if not 0 <= index < n:
             raise ValueError(f"index: expected 0 <= index < {n}, got {index}")
-        self.send({"type": "scroll_to", "index": int(index)})
+        self.send({"type": MESSAGES["scroll_to"], "index": int(index)})
 
     def label_names(self) -> list[str] | None:
         """The label of each image as text (its class name when known), or None."""

@@ -4,7 +4,7 @@ After Jiang, Chan, Zhang and Canny, "Langevin Dynamics Activation Maximization"
 (arXiv:1812.04604). The widget runs a :class:`nbviz.ldam.Sampler` in its background job
 and streams the chains' current images, their activation and log D traces and the MALA
 acceptance rate to the view (at most ``frame_rate`` pictures a second, 24 by default).
-The λ slider in the view is the sampler's ``lam``: moving it changes the running chains'
+The λ slider in the view is the sampler's ``tradeoff``: moving it changes the running chains'
 target at their next step (interpretability, images the discriminator finds real, at
 high λ; accuracy, images the neuron alone picks, at λ = 0). The scrubber shows any kept
 frame of the chains' history.
@@ -16,7 +16,8 @@ frame of the chains' history.
 >>> sampler = Sampler(SmallCNN(in_shape=(1, 8, 8)).eval(), neurons("fc1", [0, 1]), n_chains=6,
 ...                   step_size=0.01, history={"sample_every": 5})
 >>> viewer = LDAMViewer(sampler)
->>> _ = viewer.run(20, progress=False)
+>>> viewer.run(20, progress=False)
+20
 >>> viewer.samples.shape, viewer.sample_step, viewer.group_names
 ((6, 8, 8, 1), 20, ['fc1 unit 0', 'fc1 unit 1'])
 >>> viewer.traces.shape[:2], viewer.history_len
@@ -32,14 +33,15 @@ import torch
 import traitlets
 
 from .._checks import check_positive_int
-from .base import NbvizWidget
-from .image_grid import images_to_uint8
-from .traits import ArrayTrait
+from .base import JobWidget
+from .convert import images_to_uint8
+from .traits import ArrayTrait, Float, Int
+from .worker import Job
 
 __all__ = ["LDAMViewer"]
 
 
-class LDAMViewer(NbvizWidget):
+class LDAMViewer(JobWidget):
     """A live view of an :class:`nbviz.ldam.Sampler`'s chains.
 
     Args:
@@ -78,23 +80,34 @@ class LDAMViewer(NbvizWidget):
 
     _bundle = "ldam_viewer"
 
-    samples = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
-    sample_step = traitlets.Int(0).tag(sync=True)
-    chain_groups = ArrayTrait(dtype="int32", ndim=1).tag(sync=True)
-    group_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    tradeoff = traitlets.Float(0.0).tag(sync=True)
-    tradeoff_max = traitlets.Float(10.0).tag(sync=True)
-    temperature = traitlets.Float(1.0).tag(sync=True)
-    acceptance = traitlets.Float(-1.0).tag(sync=True)
-    traces = ArrayTrait(dtype="float32", ndim=3).tag(sync=True)
-    trace_steps = ArrayTrait(dtype="int32", ndim=1).tag(sync=True)
-    history_len = traitlets.Int(0).tag(sync=True)
-    history_index = traitlets.Int(-1).tag(sync=True)
-    top_images = ArrayTrait(dtype="uint8", ndim=4).tag(sync=True)
-    top_captions = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    running = traitlets.Bool(False).tag(sync=True)
-    image_scale = traitlets.Int(3).tag(sync=True)
-    height = traitlets.Int(180).tag(sync=True)
+    samples = ArrayTrait(
+        dtype="uint8", ndim=4, help="the chains now, or the history frame chosen [n, H, W, C]"
+    ).tag(sync=True)
+    sample_step = traitlets.Int(0, help="the sampler step of samples").tag(sync=True)
+    chain_groups = ArrayTrait(dtype="int32", ndim=1, help="the group of each chain").tag(sync=True)
+    group_names = traitlets.List(traitlets.Unicode(), help="a name per chain group").tag(sync=True)
+    tradeoff = Float(
+        0.0, min=0.0, symbol="λ", help="λ, the prior's weight: 0 accuracy, larger interpretability"
+    ).tag(sync=True)
+    tradeoff_max = Float(10.0, min=0.0, help="the top of the λ slider").tag(sync=True)
+    temperature = traitlets.Float(1.0, help="the sampler's temperature").tag(sync=True)
+    acceptance = traitlets.Float(-1.0, help="MALA's acceptance rate; -1 for ULA").tag(sync=True)
+    traces = ArrayTrait(
+        dtype="float32", ndim=3, help="activation and log D per chain [2, n, L]"
+    ).tag(sync=True)
+    trace_steps = ArrayTrait(dtype="int32", ndim=1, help="the step of each trace column").tag(
+        sync=True
+    )
+    history_len = traitlets.Int(0, help="frames kept in the sampler's history").tag(sync=True)
+    history_index = Int(-1, min=-1, help="the history frame shown; -1 live").tag(sync=True)
+    top_images = ArrayTrait(
+        dtype="uint8", ndim=4, help="the top real images per group [k, H, W, C]"
+    ).tag(sync=True)
+    top_captions = traitlets.List(
+        traitlets.Unicode(), help="each top image's index in data and activation"
+    ).tag(sync=True)
+    image_scale = Int(3, min=1, max=32, help="screen px per image pixel").tag(sync=True)
+    height = Int(180, min=80, unit=" px", help="the charts' height, px").tag(sync=True)
 
     def __init__(
         self,
@@ -121,7 +134,7 @@ class LDAMViewer(NbvizWidget):
         self.trace_window = check_positive_int(trace_window, "trace_window", minimum=2)
         if (
             isinstance(frame_rate, bool)
-            or not isinstance(frame_rate, (int, float))
+            or not isinstance(frame_rate, (int, float, np.integer, np.floating))
             or not 0 < frame_rate <= 120
         ):
             raise ValueError(f"frame_rate: expected a number in (0, 120], got {frame_rate!r}")
@@ -138,14 +151,16 @@ class LDAMViewer(NbvizWidget):
         super().__init__(
             chain_groups=groups,
             group_names=[str(g) for g in group_names],
-            tradeoff=sampler.lam,
-            tradeoff_max=float(tradeoff_max) if tradeoff_max else max(10.0, 2 * sampler.lam),
+            tradeoff=sampler.tradeoff,
+            tradeoff_max=float(tradeoff_max) if tradeoff_max else max(10.0, 2 * sampler.tradeoff),
             temperature=sampler.temperature,
             image_scale=image_scale,
             height=height,
         )
         if data is not None:
             from ..ldam import top_k_real
+
+            self._check_data(data)
 
             top = top_k_real(sampler.model, sampler.objective, data, k=top_k)
             flat = top.images.reshape(-1, *top.images.shape[2:])
@@ -154,8 +169,19 @@ class LDAMViewer(NbvizWidget):
                 f"#{int(i)} · activation {float(v):.4g}"
                 for i, v in zip(top.indices.flatten(), top.scores.flatten(), strict=True)
             ]
-        self.on_msg(self._handle_viewer_msg)
         self._show_live()
+
+    def _check_data(self, data) -> None:
+        """Real images beside the chains must be of the chains' shape."""
+        from ..models import as_tensors
+
+        x, _ = as_tensors(data, "data", labels="ignore")
+        shape = tuple(self.sampler.input_shape)
+        if tuple(x.shape[1:]) != shape:
+            raise ValueError(
+                f"data: images of shape {tuple(x.shape[1:])}, but the sampler's chains are "
+                f"{shape}; pass real images of the shape the model takes"
+            )
 
     @staticmethod
     def _group_names(sampler, n_groups: int) -> list[str]:
@@ -169,10 +195,15 @@ class LDAMViewer(NbvizWidget):
 
     def _to_uint8(self, x: torch.Tensor) -> np.ndarray:
         lo, hi = self.sampler.data_range
-        return images_to_uint8(x.detach().float().cpu(), vmin=lo, vmax=hi)
+        return images_to_uint8(x.detach().float().cpu(), vmin=lo, vmax=hi, name="samples")
 
-    # --- running -----------------------------------------------------------------------
-    def _job_fn(self, ctx, n_steps: int):
+    # --- the job: sample `steps` more steps (start(steps), run(steps)) -----------------
+    def _new_job(self, steps: int | None = None) -> Job:
+        n = self.steps if steps is None else check_positive_int(steps, "steps")
+        return self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
+                              on_publish=self._on_publish, max_rate=self.frame_rate)  # fmt: skip
+
+    def _job_fn(self, ctx, n_steps: int) -> int:
         s = self.sampler
         start = s.step_count
 
@@ -185,15 +216,13 @@ class LDAMViewer(NbvizWidget):
             if now - last[0] >= self.TRACE_INTERVAL:
                 last[0] = now
                 done = sampler.step_count - start
-                ctx.progress(done, n_steps, f"step {sampler.step_count} (λ {sampler.lam:g})")
+                ctx.progress(done, n_steps, f"step {sampler.step_count} (λ {sampler.tradeoff:g})")
             ctx.publish(sampler.step_count)
 
-        self.running = True
         try:
             ran = s.run(n_steps, callback=callback, should_stop=lambda: ctx.stopped)
-            ctx.progress(ran, n_steps, f"step {s.step_count} (λ {s.lam:g})")
+            ctx.progress(ran, n_steps, f"step {s.step_count} (λ {s.tradeoff:g})")
         finally:
-            self.running = False
             self._show_live()
         return ran
 
@@ -202,27 +231,6 @@ class LDAMViewer(NbvizWidget):
         # the images every time (the job publishes at most frame_rate times a second).
         due = time.monotonic() - getattr(self, "_traces_sent", 0.0) >= self.TRACE_INTERVAL
         self._show_live(traces=due)
-
-    def start(self, steps: int | None = None) -> LDAMViewer:
-        """Sample ``steps`` (default :attr:`steps`) more steps in the background; the view
-        updates as they run. Returns self."""
-        n = self.steps if steps is None else check_positive_int(steps, "steps")
-        job = self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
-                             on_publish=self._on_publish, max_rate=self.frame_rate)  # fmt: skip
-        job.start()
-        return self
-
-    def run(self, steps: int | None = None, progress: bool = True) -> int:
-        """Sample here, blocking (a tqdm bar unless ``progress=False``); return the steps run."""
-        n = self.steps if steps is None else check_positive_int(steps, "steps")
-        job = self._make_job(lambda ctx: self._job_fn(ctx, n), name="LDAM",
-                             on_publish=self._on_publish, max_rate=self.frame_rate)  # fmt: skip
-        job.progress_bar = progress
-        return job.run()
-
-    def _handle_viewer_msg(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict) and content.get("type") == "run" and not self.running:
-            self.start()
 
     # --- what the view shows -------------------------------------------------------------
     #: Seconds between two trace updates while chains run (the images go every publish).
@@ -266,23 +274,9 @@ class LDAMViewer(NbvizWidget):
             self.samples = self._to_uint8(kept[k])
             self.sample_step = int(snap["sample_steps"][k])
 
-    @traitlets.validate("history_index")
-    def _valid_history_index(self, proposal):
-        k = int(proposal["value"])
-        if k < -1:
-            raise traitlets.TraitError(f"history_index: expected -1 (live) or 0.., got {k}")
-        return k
-
     @traitlets.observe("tradeoff")
-    def _set_lam(self, change) -> None:
-        self.sampler.lam = change["new"]  # raises for λ < 0; the sampler takes it next step
-
-    @traitlets.validate("tradeoff")
-    def _valid_tradeoff(self, proposal):
-        v = float(proposal["value"])
-        if not v >= 0:
-            raise traitlets.TraitError(f"tradeoff: λ must be >= 0, got {v}")
-        return v
+    def _set_tradeoff(self, change) -> None:
+        self.sampler.tradeoff = change["new"]  # the sampler takes it at its next step
 
     @traitlets.observe("temperature")
     def _set_temperature(self, change) -> None:

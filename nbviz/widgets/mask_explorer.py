@@ -20,25 +20,34 @@ Lottery Tickets: Zeros, Signs, and the Supermask" (arXiv:1905.01067). The widget
 >>> ex = MaskExplorer(LeNet300100(in_shape=(1, 8, 8)), digits("train").subset(400),
 ...                   digits("test"), rounds=2, rate=0.5, epochs=2, start=False)
 >>> result = ex.run(progress=False)
+>>> result is ex.result
+True
 >>> [r["round"] for r in ex.records], ex.round, ex.layer, ex.mask_image.shape
 ([0, 1, 2], 2, 'fc1', (125, 197))
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import threading
 from collections.abc import Sequence
 
 import traitlets
 
-from .base import NbvizWidget
-from .traits import ArrayTrait
+from .base import JobWidget
+from .traits import ArrayTrait, Int
+from .worker import Job
 
 __all__ = ["MaskExplorer"]
 
+#: imp's arguments that the explorer sets itself (the data, hooks and what it records).
+_IMP_OWN = frozenset(
+    {"model", "train_data", "test_data", "on_round", "should_stop", "keep_weights", "progress"}
+)
 
-class MaskExplorer(NbvizWidget):
+
+class MaskExplorer(JobWidget):
     """Run iterative magnitude pruning on ``model`` and explore its rounds as they finish.
 
     Args:
@@ -66,29 +75,45 @@ class MaskExplorer(NbvizWidget):
     (``figure()``, ``to_dict()``).
 
     Raises:
-        ValueError / TypeError: rates outside (0, 1), rounds < 1, unknown layers, criteria
-            or variants (with the valid names), a model with no prunable layers: raised
-            here, before any training. The other settings are checked when the run starts;
-            an error there shows in the view and :meth:`wait` re-raises it.
+        ValueError / TypeError: rates outside (0, 1), rounds < 1, unknown layers, criteria,
+            variants or options (with the valid names), a model with no prunable layers,
+            data that is not labelled data: raised here, before any training. An error
+            in the run itself shows in the view and :meth:`wait` re-raises it.
     """
 
     _bundle = "mask_explorer"
 
-    records = traitlets.List(traitlets.Dict()).tag(sync=True)
-    variants = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    dense_accuracy = traitlets.Float(-1.0).tag(sync=True)
-    layers = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    round = traitlets.Int(-1).tag(sync=True)
-    layer = traitlets.Unicode("").tag(sync=True)
-    overlap_mode = traitlets.Enum(("rounds", "criteria"), "rounds").tag(sync=True)
-    mask_image = ArrayTrait(dtype="uint8", ndim=2).tag(sync=True)
-    mask_tiles = traitlets.List(traitlets.Int()).tag(sync=True)
-    mask_caption = traitlets.Unicode("").tag(sync=True)
-    weights = ArrayTrait(dtype="float32", ndim=2).tag(sync=True)
-    kept = ArrayTrait(dtype="uint8", ndim=1).tag(sync=True)
-    overlap = ArrayTrait(dtype="float32", ndim=2).tag(sync=True)
-    overlap_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    height = traitlets.Int(300).tag(sync=True)
+    records = traitlets.List(
+        traitlets.Dict(), help="per finished round: round, density, accuracy by variant"
+    ).tag(sync=True)
+    variants = traitlets.List(traitlets.Unicode(), help="the ticket variants compared").tag(
+        sync=True
+    )
+    dense_accuracy = traitlets.Float(-1.0, help="the dense network's accuracy; -1 before").tag(
+        sync=True
+    )
+    layers = traitlets.List(traitlets.Unicode(), help="the pruned layers").tag(sync=True)
+    round = traitlets.Int(-1, help="the round inspected; -1 none").tag(sync=True)
+    layer = traitlets.Unicode("", help="the layer inspected").tag(sync=True)
+    overlap_mode = traitlets.Enum(
+        ("rounds", "criteria"), "rounds", help="mask overlaps across rounds or criteria"
+    ).tag(sync=True)
+    mask_image = ArrayTrait(dtype="uint8", ndim=2, help="the mask, 255 kept").tag(sync=True)
+    mask_tiles = traitlets.List(
+        traitlets.Int(), help="[tile_h, tile_w, rows, cols, gap] of the mosaic, or []"
+    ).tag(sync=True)
+    mask_caption = traitlets.Unicode("", help="what the mask shows").tag(sync=True)
+    weights = ArrayTrait(dtype="float32", ndim=2, help="start and final weight [m, 2]").tag(
+        sync=True
+    )
+    kept = ArrayTrait(dtype="uint8", ndim=1, help="1 where the next round keeps it [m]").tag(
+        sync=True
+    )
+    overlap = ArrayTrait(dtype="float32", ndim=2, help="Jaccard overlaps [k, k]").tag(sync=True)
+    overlap_labels = traitlets.List(traitlets.Unicode(), help="a name per overlap row").tag(
+        sync=True
+    )
+    height = Int(300, min=80, unit=" px", help="the panels' height, px").tag(sync=True)
 
     def __init__(
         self,
@@ -104,19 +129,19 @@ class MaskExplorer(NbvizWidget):
         height: int = 300,
         **imp_options,
     ):
-        from .._checks import check_fraction, check_positive_int
-        from ..lottery import check_criterion, prunable_layers
-        from ..lottery.iterative import _check_variants
-        from ..models._inputs import as_tensors
+        from .._checks import check_bool, check_fraction, check_positive_int
+        from ..lottery import check_criterion, check_variants, prunable_layers
+        from ..models import as_tensors
 
         self._options = dict(
             rounds=check_positive_int(rounds, "rounds"), rate=check_fraction(rate, "rate"),
             criterion=check_criterion(criterion),
             variants=variants, **imp_options,
         )  # fmt: skip
-        names = [v.name for v in _check_variants(variants)]
+        names = [v.name for v in check_variants(variants)]
         found = prunable_layers(model, imp_options.get("layers"))
         x, _ = as_tensors(train_data, "train_data", labels="required")
+        as_tensors(test_data, "test_data", labels="required")
         self._records = []  # RoundRecords, appended by the job's thread
         self._lock = threading.Lock()
         self._follow = True  # select each new round until the user picks one
@@ -128,11 +153,20 @@ class MaskExplorer(NbvizWidget):
         )
         self._model, self._train, self._test = model, train_data, test_data
         self._input_shape = tuple(x.shape[1:])
-        self.result = None
-        if start:
+        if check_bool(start, "start"):
             self.start()
 
-    # --- running -----------------------------------------------------------------------
+    @classmethod
+    def _forwarded_keywords(cls) -> set[str]:
+        """:func:`~nbviz.lottery.imp`'s settings that the explorer leaves to the user."""
+        from ..lottery import imp
+
+        return set(inspect.signature(imp).parameters) - _IMP_OWN
+
+    # --- the job: the pruning run ----------------------------------------------------
+    def _new_job(self) -> Job:
+        return self._make_job(self._job_fn, name="IMP", on_publish=self._on_publish)
+
     def _job_fn(self, ctx):
         from ..lottery import imp
 
@@ -152,7 +186,6 @@ class MaskExplorer(NbvizWidget):
             self._model, self._train, self._test, on_round=on_round,
             should_stop=lambda: ctx.stopped, keep_weights=True, progress=False, **opts,
         )  # fmt: skip
-        self.result = result
         ctx.publish(-1)  # the last word: everything recorded
         return result
 
@@ -177,18 +210,6 @@ class MaskExplorer(NbvizWidget):
         follow = self._follow
         self.round = r
         self._follow = follow
-
-    def start(self) -> MaskExplorer:
-        """Run the pruning in the background (the view updates per round); return self."""
-        self._make_job(self._job_fn, name="IMP", on_publish=self._on_publish).start()
-        return self
-
-    def run(self, progress: bool = True):
-        """Run the pruning here, blocking (a tqdm bar unless ``progress=False``); return
-        the :class:`~nbviz.lottery.IMPResult`."""
-        job = self._make_job(self._job_fn, name="IMP", on_publish=self._on_publish)
-        job.progress_bar = progress
-        return job.run()
 
     # --- what the view shows -------------------------------------------------------------
     @traitlets.validate("round")

@@ -10,8 +10,8 @@ from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wai
 
 SETUP = (
     "import nbviz\n"
-    "from nbviz.widgets.embedding_view import EmbeddingView, link_selection\n"
-    "from nbviz.widgets.grand_tour import GrandTour\n"
+    "from nbviz import EmbeddingView, link_selection\n"
+    "from nbviz import GrandTour\n"
     "ds = nbviz.data.digits()\n"
     "view = EmbeddingView(ds.images, ds.labels, ds.class_names, n_iter=100_000, update_every=5,\n"
     "                     thumbnails=ds.images, height=380, seed=0)\n"

@@ -75,7 +75,7 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
 
     with lab.kernel(NOTEBOOK) as kc:
         assert kernel_eval(kc, "epochs_tour.frame") == 0.0
-        assert kernel_eval(kc, "epochs_tour.frame_labels[-1]") == "epoch 3"
+        assert kernel_eval(kc, "epochs_tour.frame_names[-1]") == "epoch 3"
         # Move the epoch slider to the last epoch: Python's frame follows.
         page.evaluate(_SHOW_CELL_JS, [cells["epochs_tour"], "epochs_tour"])
         slider = '[data-test-tour="epochs_tour"] .nbviz-grand-tour-frame-slider'
@@ -95,7 +95,7 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
         # The README's picture: the untargeted attack at its last step, hovering a copy.
         kernel_eval(kc, "setattr(attack_tour, 'playing', False) or 0")
         kernel_eval(kc, "setattr(attack_tour, 'projection', ring(10)) or 0")  # class spokes
-        kernel_eval(kc, "setattr(attack_tour, 'frame', float(len(attack_tour.frame_labels) - 1))"
+        kernel_eval(kc, "setattr(attack_tour, 'frame', float(len(attack_tour.frame_names) - 1))"
                         " or 0")  # fmt: skip
         page.evaluate(_SHOW_CELL_JS, [cells["attack_tour"], "attack_tour"])
         root = '[data-test-tour="attack_tour"] .nbviz-grand-tour'

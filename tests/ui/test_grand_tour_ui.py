@@ -17,7 +17,7 @@ STAGE = ".nbviz-grand-tour-stage"
 
 SETUP = (
     "import numpy as np, nbviz\n"
-    "from nbviz.widgets.grand_tour import GrandTour\n"
+    "from nbviz import GrandTour\n"
     "ds = nbviz.data.digits()\n"
     "x = ds.images[:600].reshape(600, -1).numpy()\n"
     "rng = np.random.default_rng(0)\n"
@@ -25,7 +25,7 @@ SETUP = (
     "frames = [x @ m for m in mix]\n"
     "pred = (ds.labels[:600].numpy() + np.arange(3)[:, None]) % 10  # a made-up 'model'\n"
     "tour = GrandTour.from_activations(frames, ds.labels[:600], ds.class_names, dims=10,\n"
-    "    thumbnails=ds.images[:600], frame_labels=['step 0', 'step 1', 'step 2'], height=420,\n"
+    "    thumbnails=ds.images[:600], frame_names=['step 0', 'step 1', 'step 2'], height=420,\n"
     "    predictions=pred)\n"
     "tour"
 )
@@ -227,7 +227,7 @@ def test_two_views_and_cleanup(page, lab, write_notebook):
     name = write_notebook(
         "grand_tour_two_views_ui.ipynb",
         "import numpy as np\n"
-        "from nbviz.widgets.grand_tour import GrandTour\n"
+        "from nbviz import GrandTour\n"
         "tour = GrandTour(np.random.default_rng(1).normal(size=(300, 5)), [0, 1, 2] * 100)\n"
         "tour",
         "tour",
@@ -262,7 +262,7 @@ def test_largest_dimension_draws_and_frame_time_is_small(page, lab, write_notebo
     name = write_notebook(
         "grand_tour_big_ui.ipynb",
         "import numpy as np\n"
-        "from nbviz.widgets.grand_tour import GrandTour\n"
+        "from nbviz import GrandTour\n"
         "rng = np.random.default_rng(0)\n"
         "big = GrandTour(rng.normal(size=(2, 20000, 128)), rng.integers(0, 10, 20000),\n"
         "                height=360, point_size=2)\n"
@@ -303,7 +303,7 @@ def test_kernel_restart_and_rerun_keep_working(page, lab, write_notebook):
     name = write_notebook(
         "grand_tour_restart_ui.ipynb",
         "import numpy as np\n"
-        "from nbviz.widgets.grand_tour import GrandTour\n"
+        "from nbviz import GrandTour\n"
         "tour = GrandTour(np.random.default_rng(2).normal(size=(400, 6)), [0, 1, 2, 3] * 100)\n"
         "tour",
     )

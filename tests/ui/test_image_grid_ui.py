@@ -166,13 +166,16 @@ def test_job_errors_show_in_the_view_and_reraise(page, lab, write_notebook):
     name = write_notebook(
         "job_error_ui.ipynb",
         "import numpy as np, nbviz\n"
-        "grid = nbviz.ImageGrid(np.random.default_rng(0).random((20, 8, 8)))\n"
-        "grid",
+        "from nbviz.widgets import JobWidget\n"
         "def boom(ctx):\n"
         "    ctx.progress(1, 2, 'half way')\n"
         "    raise RuntimeError('boom from the job')\n"
-        "job = grid._make_job(boom, 'demo job')\n"
-        "job.start()",
+        "class GridWithJob(nbviz.ImageGrid, JobWidget):  # any view can host a job\n"
+        "    def _new_job(self):\n"
+        "        return self._make_job(boom, 'demo job')\n"
+        "grid = GridWithJob(np.random.default_rng(0).random((20, 8, 8)))\n"
+        "grid",
+        "grid.start()",
     )
     open_notebook(page, lab, name)
     run_all_cells(page)

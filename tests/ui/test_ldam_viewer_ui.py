@@ -17,7 +17,7 @@ SETUP = (
     "from nbviz.ldam import (DiscriminatorPrior, Sampler, class_logits, multifaceted_init,\n"
     "                        train_with_sampler)\n"
     "from nbviz.models import SmallCNN, train\n"
-    "from nbviz.widgets.ldam_viewer import LDAMViewer\n"
+    "from nbviz import LDAMViewer\n"
     "torch.set_num_threads(1)\n"
     "torch.manual_seed(0)\n"
     "model = SmallCNN(in_shape=(1, 8, 8))\n"
@@ -28,11 +28,11 @@ SETUP = (
     "settings = dict(init=starts, step_size=5e-4, temperature=0.05)\n"
     "prior = DiscriminatorPrior((1, 8, 8), kind='mlp', seed=0)\n"
     "_ = prior.pretrain(digits('train'), epochs=2)\n"
-    "trainer = Sampler(model, objective, n_chains=12, discriminator=prior, lam=64.0, seed=1,\n"
+    "trainer = Sampler(model, objective, n_chains=12, discriminator=prior, tradeoff=64.0, seed=1,\n"
     "                  **settings)\n"
     "_ = train_with_sampler(trainer, prior, digits('train'), rounds=20, sample_steps=10)\n"
     "_ = prior.calibrate(digits('test'))\n"
-    "sampler = Sampler(model, objective, n_chains=12, discriminator=prior, lam=64.0,\n"
+    "sampler = Sampler(model, objective, n_chains=12, discriminator=prior, tradeoff=64.0,\n"
     "                  history={'sample_every': 10}, **settings)\n"
     "viewer = LDAMViewer(sampler, data=digits('test'), top_k=6, steps=200_000, image_scale=6,\n"
     "                    group_names=['digit 0', 'digit 3', 'digit 7'])\n"
@@ -81,10 +81,10 @@ def test_chains_change_while_sampling_and_the_slider_sets_lambda(page, lab, writ
         top = kernel_eval(kc, "viewer.tradeoff_max")  # 128: twice the starting λ of 64
         lam = wait_until(lambda: kernel_eval(kc, "viewer.tradeoff"), lambda v: v > 0.9 * top)
         assert lam > 0.9 * top, (lam, top)
-        assert kernel_eval(kc, "sampler.lam") == lam
+        assert kernel_eval(kc, "sampler.tradeoff") == lam
         at = kernel_eval(kc, "sampler.step_count")
         wait_until(lambda: kernel_eval(kc, "sampler.step_count"), lambda v: v >= at + 5)
-        used = kernel_eval(kc, "sampler.history.snapshot()['lam'][-3:].tolist()")
+        used = kernel_eval(kc, "sampler.history.snapshot()['tradeoff'][-3:].tolist()")
         assert used == [lam] * 3, used  # the chains' latest steps sampled with the new λ
 
         # Stop (the status strip's button), then scrub the history.

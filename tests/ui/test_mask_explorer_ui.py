@@ -22,7 +22,7 @@ SETUP = (
     "import torch\n"
     "from nbviz.data import fashion_mnist\n"
     "from nbviz.models import LeNet300100\n"
-    "from nbviz.widgets.mask_explorer import MaskExplorer\n"
+    "from nbviz import MaskExplorer\n"
     "torch.set_num_threads(1)\n"
     "train, test = fashion_mnist('train').subset(3000), fashion_mnist('test').subset(1000)\n"
     "torch.manual_seed(0)\n"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from nbviz import EmbeddingView, link_selection
 from nbviz.data import digits
 from nbviz.models import SmallCNN, capture_activations
-from nbviz.widgets.embedding_view import EmbeddingView, link_selection
 from nbviz.widgets.grand_tour import GrandTour
 
 

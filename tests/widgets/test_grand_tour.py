@@ -10,7 +10,9 @@ import torch
 import traitlets
 from ipywidgets.widgets.widget import _remove_buffers
 
-from nbviz.widgets.grand_tour import PALETTE, GrandTour, fit_zoom, normalize_points, pca_reduce
+from nbviz import GrandTour
+from nbviz.plotting import PALETTE
+from nbviz.tour.framing import fit_zoom, normalize_points, reduce_frames
 
 
 def _pts(n=40, d=6, frames=None, seed=0):
@@ -40,7 +42,7 @@ def test_state_carries_binary_buffers_not_lists():
     stripped, paths, buffers = _remove_buffers(state)
     assert ["points", "buffer"] in paths
     assert sum(b.nbytes for b in buffers) == 4 * 300 * 10 * 4 + 300 * 4 + 300 * 64
-    text = json.dumps({k: v for k, v in stripped.items() if k != "_esm"}, default=str)
+    text = json.dumps({k: v for k, v in stripped.items() if k not in ("_esm", "_css")}, default=str)
     assert len(text) < 4000
 
 
@@ -84,7 +86,7 @@ def test_bad_shapes_are_refused(points, match):
 def test_nan_and_inf_are_refused():
     p = _pts()
     p[3, 2] = np.nan
-    with pytest.raises(ValueError, match=r"points: contains 1 NaN"):
+    with pytest.raises(ValueError, match=r"data: contains 1 NaN"):
         GrandTour(p)
     p[3, 2] = np.inf
     with pytest.raises(ValueError, match=r"NaN or infinite"):
@@ -103,8 +105,8 @@ def test_labels_thumbnails_and_names_of_the_wrong_length_are_refused():
         GrandTour(_pts(), thumbnails=np.zeros((3, 4, 4)))
     with pytest.raises(ValueError, match=r"dim_names: expected 6 names"):
         GrandTour(_pts(), dim_names=["a"])
-    with pytest.raises(ValueError, match=r"frame_labels: expected 1 names"):
-        GrandTour(_pts(), frame_labels=["a", "b"])
+    with pytest.raises(ValueError, match=r"frame_names: expected 1 names"):
+        GrandTour(_pts(), frame_names=["a", "b"])
     with pytest.raises(ValueError, match=r"class_names: given without labels"):
         GrandTour(_pts(), class_names=["a"])
 
@@ -175,7 +177,8 @@ def test_from_activations_reduces_wide_layers_by_pca_fitted_on_the_last_frame():
     assert tour.points.shape == (3, 50, 12)
     assert tour.dim_names[0] == "PC1" and len(tour.dim_names) == 12
     assert tour.components.shape == (12, 256)
-    reduced, comps = pca_reduce(np.stack(acts).reshape(3, 50, -1), 12)
+    reduced, fitted = reduce_frames(np.stack(acts).reshape(3, 50, -1), 12)
+    comps = fitted.components.numpy()
     assert np.allclose(comps, tour.components, atol=1e-5)
     # The last frame's reduction has uncorrelated, decreasing-variance columns.
     var = reduced[-1].var(axis=0)
@@ -203,7 +206,7 @@ def test_figure_and_save(tmp_path):
         labels=np.arange(60) % 3,
         class_names=["a", "b", "c"],
         dim_names=list("vwxyz"),
-        frame_labels=["epoch 0", "epoch 1"],
+        frame_names=["epoch 0", "epoch 1"],
     )
     tour.selection = [1, 2]
     tour.hidden_classes = [2]
@@ -328,7 +331,7 @@ def test_large_points_are_announced_before_they_are_sent():
 def test_new_points_must_fit_the_per_point_traits_or_come_with_them():
     rng = np.random.default_rng(0)
     tour = GrandTour(rng.normal(size=(2, 30, 5)), [0, 1, 2] * 10, predictions=np.zeros(30, int),
-                     frame_labels=["a", "b"], dim_names=list("vwxyz"))  # fmt: skip
+                     frame_names=["a", "b"], dim_names=list("vwxyz"))  # fmt: skip
     tour.selection = [3, 25]
     tour.frame = 1.0
     with pytest.raises(traitlets.TraitError, match=r"points: 1 frame\(s\) of 10 points do not "
@@ -340,7 +343,7 @@ def test_new_points_must_fit_the_per_point_traits_or_come_with_them():
         tour.labels = np.zeros(10, np.int32)
         tour.predictions = None
     # what indexed the old points, frames or dims follows the new ones
-    assert tour.selection == [3] and tour.frame == 0.0 and tour.frame_labels == []
+    assert tour.selection == [3] and tour.frame == 0.0 and tour.frame_names == []
     assert tour.dim_names == [] and np.allclose(tour.projection, np.eye(3)[:, :2])
     with pytest.raises(traitlets.TraitError, match="thumbnails: expected 10 images"):
         tour.thumbnails = np.zeros((4, 8, 8, 1), np.uint8)

@@ -7,9 +7,10 @@ import pytest
 import torch
 from torch import nn
 
+from nbviz import GrandTour
 from nbviz.data import digits
 from nbviz.models import SmallCNN, capture_activations, train
-from nbviz.widgets.grand_tour import GrandTour, pca_reduce
+from nbviz.tour.framing import reduce_frames
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def test_training_from_result_replayed(trained, data):
     model, result = trained
     tour = GrandTour.from_training(result, model, data, layer="softmax")
     assert tour.points.shape == (3, 240, 10)
-    assert tour.frame_labels == ["epoch 0", "epoch 1", "epoch 2"]
+    assert tour.frame_names == ["epoch 0", "epoch 1", "epoch 2"]
     assert tour.dim_names == list(data.class_names)
     assert tour.class_names == list(data.class_names)
     assert np.array_equal(tour.labels, data.labels.numpy())
@@ -60,7 +61,8 @@ def test_training_recorded_activations_and_reduction(trained, data):
     wide = GrandTour.from_training(result, model, data, layer="fc1", dims=16)
     assert wide.points.shape == (3, 240, 16) and wide.dim_names[0] == "PC1"
     stacked = result.stacked_activations("fc1").numpy()
-    reduced, comps = pca_reduce(stacked, 16)
+    reduced, fitted = reduce_frames(stacked, 16)
+    comps = fitted.components.numpy()
     assert np.allclose(wide.components, comps, atol=1e-4)
     assert np.allclose(wide.points * wide.scale + wide.center, reduced, atol=1e-3)
 
@@ -70,23 +72,23 @@ def test_training_from_state_dict_list_and_activation_list(trained, data):
     states = [s.state_dict for s in result.snapshots]
     a = GrandTour.from_training(states, model, data)
     b = GrandTour.from_training(result, model, data)
-    assert np.allclose(a.points, b.points) and a.frame_labels == b.frame_labels
+    assert np.allclose(a.points, b.points) and a.frame_names == b.frame_names
     acts = [np.random.default_rng(e).normal(size=(50, 200)) for e in range(4)]
     c = GrandTour.from_training(acts, labels=[0, 1] * 25)
     # 200 dims > MAX_DIM: PCA, and PCA of 50 points gives at most 50 dims
-    assert c.points.shape == (4, 50, 50) and c.frame_labels[-1] == "epoch 3"
+    assert c.points.shape == (4, 50, 50) and c.frame_names[-1] == "epoch 3"
 
 
 # --- from_layers ----------------------------------------------------------------------------
 def test_layers(trained, data):
     model, _ = trained
-    tour = GrandTour.from_layers(model, data, max_dims=12)
-    assert tour.frame_labels[0] == "input" and tour.frame_labels[-1] == "logits"
+    tour = GrandTour.from_layers(model, data, dims=12)
+    assert tour.frame_names[0] == "input" and tour.frame_names[-1] == "logits"
     assert tour.points.shape == (len(tour.layers), 240, 12)
     assert tour.class_names == list(data.class_names)
     assert tour.thumbnails.shape[0] == 240
     some = GrandTour.from_layers(model, data.images, data.labels, layers=["relu1", "fc1", "logits"])
-    assert some.frame_labels == ["relu1", "fc1", "logits"]
+    assert some.frame_names == ["relu1", "fc1", "logits"]
     assert some.points.shape[2] == min(64, 240)  # one common width
 
 
@@ -104,7 +106,7 @@ def test_layers_that_cannot_be_sequenced(data):
         GrandTour.from_layers(_SharedReLU(), data.images, data.labels)
     # leaving it out works
     tour = GrandTour.from_layers(_SharedReLU(), data.images, data.labels, layers=["fc1", "fc2"])
-    assert tour.frame_labels == ["fc1", "fc2"]
+    assert tour.frame_names == ["fc1", "fc2"]
     with pytest.raises(ValueError, match=r"layers: unknown layer 'fc3'.*'fc1'"):
         GrandTour.from_layers(_SharedReLU(), data.images, layers=["fc1", "fc3"])
 
@@ -117,7 +119,7 @@ def test_adversarial_pgd(trained, data):
     )
     n, m = 240, 40
     assert tour.points.shape == (7, n + m, 10)
-    assert tour.frame_labels == [f"step {t}" for t in range(7)]
+    assert tour.frame_names == [f"step {t}" for t in range(7)]
     clean = tour.points[:, :n]
     assert np.allclose(clean, clean[:1])  # the clean points do not move
     moved = np.abs(tour.points[-1, n:] - tour.points[0, n:]).max(axis=1)
@@ -149,7 +151,7 @@ def test_adversarial_targeted_and_fgsm(trained, data):
     assert set(data.labels[one.attacked_sources].tolist()) == {7}
     assert one.class_names[10:] == ["7 (attacked)"] and one.points.shape[1] > 240
     f = GrandTour.from_adversarial(model, data.images, data.labels, method="fgsm", eps=0.2)
-    assert f.points.shape[0] == 2 and f.frame_labels == ["step 0", "step 1"]
+    assert f.points.shape[0] == 2 and f.frame_names == ["step 0", "step 1"]
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def test_bad_inputs(trained, data):
         GrandTour.from_adversarial(model, data, eps=0)
     with pytest.raises(ValueError, match="eps"):
         GrandTour.from_adversarial(model, data, eps=-0.1)
-    with pytest.raises(ValueError, match="y: expected 240 labels"):
+    with pytest.raises(ValueError, match="labels: expected 240 labels"):
         GrandTour.from_adversarial(model, data.images, data.labels[:10])
     with pytest.raises(ValueError, match="method: unknown attack method 'pdg'"):
         GrandTour.from_adversarial(model, data, method="pdg")
@@ -187,8 +189,8 @@ def test_bad_inputs(trained, data):
         GrandTour.from_training(result, class_names=None, data=data.images[:100])
     with pytest.raises(TypeError, match="model"):
         GrandTour.from_layers("model", data)
-    with pytest.raises(ValueError, match="max_dims"):
-        GrandTour.from_layers(model, data, max_dims=500)
+    with pytest.raises(ValueError, match="dims"):
+        GrandTour.from_layers(model, data, dims=500)
 
 
 # --- predictions and colours the sources fill in -----------------------------------------
@@ -205,7 +207,7 @@ def test_sources_fill_predictions_per_frame(trained, data):
     recorded = GrandTour.from_training(result)  # recorded logits, no replay
     assert np.array_equal(recorded.predictions, tour.predictions)
 
-    layers = GrandTour.from_layers(model, data, layers=["fc1", "logits"], max_dims=8)
+    layers = GrandTour.from_layers(model, data, layers=["fc1", "logits"], dims=8)
     assert np.array_equal(layers.predictions[0], want[0])
     assert np.array_equal(layers.predictions[1], want[0])  # one prediction for all layers
 

@@ -8,8 +8,8 @@ import torch
 import traitlets
 from ipywidgets.widgets.widget import _remove_buffers
 
-from nbviz.widgets import ImageGrid
-from nbviz.widgets.image_grid import images_to_uint8, labels_to_codes
+from nbviz import ImageGrid
+from nbviz.widgets.convert import images_to_uint8, labels_to_codes
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_state_carries_binary_buffers_not_lists(digits):
     assert ["images", "buffer"] in paths and ["labels", "buffer"] in paths
     assert sum(b.nbytes for b in buffers) == 500 * 64 + 500 * 4
     # Without the buffers the JSON is tiny: no pixel went into it.
-    text = json.dumps({k: v for k, v in stripped.items() if k != "_esm"}, default=str)
+    text = json.dumps({k: v for k, v in stripped.items() if k not in ("_esm", "_css")}, default=str)
     assert len(text) < 3000
 
 
@@ -213,12 +213,12 @@ def test_int_labels_with_names():
 @pytest.mark.parametrize(
     ("bad", "match"),
     [
-        (np.zeros(5), r"images: expected \(N, H, W\), \(N, C, H, W\) or \(N, H, W, C\)"),
+        (np.zeros(5), r"data: expected \(N, H, W\), \(N, C, H, W\) or \(N, H, W, C\)"),
         (np.zeros((8, 8)), r"pass images\[None\]"),
-        (np.zeros((2, 3, 4, 5, 6)), r"images: expected .* 5-D"),
-        (np.zeros((2, 4, 5, 5)), r"images: expected .* C = 1 or 3"),
+        (np.zeros((2, 3, 4, 5, 6)), r"data: expected .* 5-D"),
+        (np.zeros((2, 4, 5, 5)), r"data: expected .* C = 1 or 3"),
         (np.zeros((2, 8, 8, 4)), r"drop the alpha channel"),
-        (np.zeros((2, 2, 8, 8)), r"images: expected"),
+        (np.zeros((2, 2, 8, 8)), r"data: expected"),
     ],
 )
 def test_wrong_shape_is_a_value_error_naming_images(bad, match):
@@ -228,7 +228,7 @@ def test_wrong_shape_is_a_value_error_naming_images(bad, match):
 
 @pytest.mark.parametrize("shape", [(0, 8, 8), (3, 0, 8), (3, 8, 0), (0, 1, 8, 8)])
 def test_empty_is_a_value_error(shape):
-    with pytest.raises(ValueError, match=r"images: expected at least one non-empty image"):
+    with pytest.raises(ValueError, match=r"data: expected at least one non-empty image"):
         ImageGrid(np.zeros(shape))
 
 
@@ -236,7 +236,7 @@ def test_empty_is_a_value_error(shape):
 def test_non_finite_is_a_value_error(value):
     a = np.zeros((2, 3, 3))
     a[1, 2, 0] = value
-    with pytest.raises(ValueError, match=r"images: contains 1 NaN or infinite value"):
+    with pytest.raises(ValueError, match=r"data: contains 1 NaN or infinite value"):
         ImageGrid(a)
 
 
@@ -262,13 +262,13 @@ def test_too_many_pixels(monkeypatch):
 
 @pytest.mark.parametrize("bad", ["not images", 42, object(), None, {"a": 1}])
 def test_non_array_is_a_type_error(bad):
-    with pytest.raises(TypeError, match=r"images: expected"):
+    with pytest.raises(TypeError, match=r"data: expected"):
         ImageGrid(bad)
 
 
 @pytest.mark.parametrize("bad", [np.array([[["a"]]]), np.ones((1, 2, 2), np.complex64)])
 def test_non_numeric_is_a_type_error(bad):
-    with pytest.raises(TypeError, match=r"images: expected numeric or bool pixel values"):
+    with pytest.raises(TypeError, match=r"data: expected numeric or bool pixel values"):
         ImageGrid(bad)
 
 

@@ -59,7 +59,7 @@ def test_run_streams_samples_traces_and_history():
 
 
 def test_tradeoff_reaches_the_running_sampler():
-    viewer = LDAMViewer(_sampler(lam=0.0), steps=100_000)
+    viewer = LDAMViewer(_sampler(tradeoff=0.0), steps=100_000)
     assert viewer.tradeoff == 0.0 and viewer.tradeoff_max == 10.0
     viewer.start()
     deadline = time.time() + 60
@@ -71,16 +71,16 @@ def test_tradeoff_reaches_the_running_sampler():
         time.sleep(0.01)
     viewer.stop()
     assert viewer.job_state == "stopped" and not viewer.running
-    lams = viewer.sampler.history.snapshot()["lam"].tolist()
+    lams = viewer.sampler.history.snapshot()["tradeoff"].tolist()
     assert lams[0] == 0.0 and lams[-1] == 2.5  # the sampler used the new λ
     with pytest.raises(traitlets.TraitError, match="λ must be >= 0"):
         viewer.tradeoff = -1
-    assert viewer.sampler.lam == 2.5
+    assert viewer.sampler.tradeoff == 2.5
 
 
 def test_run_message_starts_and_mala_reports_acceptance():
     viewer = LDAMViewer(_sampler(mala=True, step_size=0.05), steps=20)
-    viewer._handle_viewer_msg(viewer, {"type": "run"}, [])
+    viewer._handle_job_msg(viewer, {"type": "run"}, [])
     viewer.wait(60)
     assert viewer.sample_step == 20 and 0 < viewer.acceptance <= 1
     with pytest.raises(TypeError, match="Sampler"):

@@ -4,12 +4,12 @@ import threading
 
 import pytest
 
-from nbviz.widgets import JobError, NbvizWidget
+from nbviz.widgets import JobError, JobWidget
 
 TIMEOUT = 30
 
 
-class Counter(NbvizWidget):
+class Counter(JobWidget):
     """A minimal widget with a job: counts to ``n``, failing at ``fail_at``."""
 
     def count(self, n, fail_at=None, gate=None):
@@ -65,7 +65,7 @@ def test_stop_message_from_the_view_stops_the_job():
     gate = threading.Event()
     w.count(1000, gate=gate)
     # What the Stop button sends: {"type": "stop"}.
-    w._handle_base_msg(w, {"type": "stop"}, [])
+    w._handle_job_msg(w, {"type": "stop"}, [])
     gate.set()
     w.wait(TIMEOUT)
     assert w.job_state == "stopped"
@@ -74,8 +74,8 @@ def test_stop_message_from_the_view_stops_the_job():
 def test_stop_method_and_other_messages():
     w = Counter()
     w.stop()  # no job yet: nothing to do
-    w._handle_base_msg(w, {"type": "something else"}, [])
-    w._handle_base_msg(w, "not a dict", [])
+    w._handle_job_msg(w, {"type": "something else"}, [])
+    w._handle_job_msg(w, "not a dict", [])
     gate = threading.Event()
     w.count(1000, gate=gate)
     threading.Timer(0.05, gate.set).start()
