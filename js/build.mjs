@@ -1,13 +1,15 @@
-// Bundles every view (src/<view>/index.js) into ../nbviz/static/<view>.js as one ESM file.
+// Bundles every view (src/<view>/index.js) into ../nbviz/static/<view>.js as one ESM file,
+// and the CSS it imports (its style.css and lib's) into ../nbviz/static/<view>.css.
 // A new view is a new folder under src/ with an index.js; nothing here needs editing.
 //
 //   node build.mjs            production build (minified, no source map: anywidget loads
 //                             the bundle from a string, where a .map file is unreachable)
 //   node build.mjs --watch    rebuild on change (unminified, inline source maps)
-import * as esbuild from "esbuild";
+
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const srcDir = join(here, "src");

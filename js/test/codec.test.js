@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { DTYPES, decodeArray, decodeOptionalArray, decodeTrait, unpackArrays, writeTrait } from "../src/lib/codec.js";
-import { FakeModel, encoded } from "./fake_model.js";
+import { encoded, FakeModel } from "./fake_model.js";
 
 function viewOf(typed, pad = 0) {
   // The values placed `pad` bytes into a larger buffer, seen through a DataView.
@@ -140,4 +140,3 @@ describe("decodeTrait and writeTrait", () => {
     expect(save).toHaveBeenCalledTimes(1);
   });
 });
-

@@ -36,7 +36,7 @@ export class FakeModel {
     this.saved += 1;
   }
 
-  send(content, callbacks, buffers) {
+  send(content, _callbacks, _buffers) {
     this.sent.push(content);
   }
 

@@ -4,12 +4,14 @@ import { classBytes, parseColor } from "../src/grand_tour/gl.js";
 import { thumbnailRGBA } from "../src/grand_tour/hovercard.js";
 import { mergeSorted, nearestPoint, pointInPolygon, pointsInLasso, projectAll } from "../src/grand_tour/picking.js";
 import { createFrameStats } from "../src/grand_tour/stats.js";
-import { throttle } from "../src/lib/throttle.js";
 import { clipScale, deltaToProjection, toScreen, viewTransform } from "../src/grand_tour/viewport.js";
+import { throttle } from "../src/lib/throttle.js";
 
 describe("data texture", () => {
   it("puts each point's d values in ceil(d/4) texels, zero-padded", () => {
-    const frames = 2, n = 3, d = 5;
+    const frames = 2,
+      n = 3,
+      d = 5;
     const pts = Float32Array.from({ length: frames * n * d }, (_, k) => k + 1);
     const layout = textureLayout(frames, n, d, 4);
     expect(layout.chunks).toBe(2);
@@ -52,10 +54,7 @@ describe("viewport", () => {
 describe("picking and lasso", () => {
   const v = { cx: 0, cy: 0, scale: 1 };
   // two frames, three points in 3-D
-  const pts = Float32Array.from([
-    1, 0, 0,   0, 1, 0,   0, 0, 1,
-    3, 0, 0,   0, 3, 0,   0, 0, 3,
-  ]);
+  const pts = Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 3, 0, 0, 0, 3, 0, 0, 0, 3]);
   const shape = { frames: 2, n: 3, d: 3 };
   const proj = [1, 0, 0, 1, 0, 0];
   it("projects every point at a fractional frame", () => {
@@ -71,14 +70,28 @@ describe("picking and lasso", () => {
     expect(nearestPoint(xy, 50, 50, 3)).toBe(-1);
   });
   it("tests points against a polygon (even–odd) and collects sorted indices", () => {
-    const tri = [[0, 0], [10, 0], [0, 10]];
+    const tri = [
+      [0, 0],
+      [10, 0],
+      [0, 10],
+    ];
     expect(pointInPolygon(2, 2, tri)).toBe(true);
     expect(pointInPolygon(8, 8, tri)).toBe(false);
-    const square = [[0, 0], [10, 0], [10, 10], [0, 10]];
+    const square = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+    ];
     const xy = Float32Array.from([5, 5, 15, 5, 1, 9, -1, 5]);
     expect(pointsInLasso(xy, square)).toEqual([0, 2]);
     expect(pointsInLasso(xy, square, (i) => i !== 0)).toEqual([2]);
-    expect(pointsInLasso(xy, [[0, 0], [1, 1]])).toEqual([]);
+    expect(
+      pointsInLasso(xy, [
+        [0, 0],
+        [1, 1],
+      ]),
+    ).toEqual([]);
     expect(mergeSorted([5, 1], [3, 5])).toEqual([1, 3, 5]);
   });
 });
@@ -94,7 +107,9 @@ describe("colours, thumbnails, stats, throttle", () => {
   });
   it("expands grey and RGB thumbnails to RGBA", () => {
     const grey = Uint8Array.from([0, 10, 20, 30, 40, 50, 60, 70]);
-    expect(Array.from(thumbnailRGBA(grey, [2, 2, 2, 1], 1))).toEqual([40, 40, 40, 255, 50, 50, 50, 255, 60, 60, 60, 255, 70, 70, 70, 255]);
+    expect(Array.from(thumbnailRGBA(grey, [2, 2, 2, 1], 1))).toEqual([
+      40, 40, 40, 255, 50, 50, 50, 255, 60, 60, 60, 255, 70, 70, 70, 255,
+    ]);
     const rgb = Uint8Array.from([1, 2, 3, 4, 5, 6]);
     expect(Array.from(thumbnailRGBA(rgb, [2, 1, 1, 3], 1))).toEqual([4, 5, 6, 255]);
   });
@@ -109,7 +124,11 @@ describe("colours, thumbnails, stats, throttle", () => {
     vi.useFakeTimers();
     let now = 0;
     const calls = [];
-    const th = throttle((x) => calls.push(x), 30, () => now);
+    const th = throttle(
+      (x) => calls.push(x),
+      30,
+      () => now,
+    );
     th.call(1);
     th.call(2);
     th.call(3);

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 // The view in a DOM without WebGL: it says so (not a blank box), builds its controls and
 // legend from the model as text, and cleans up every listener.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createHoverCard } from "../src/grand_tour/hovercard.js";
 import widget from "../src/grand_tour/index.js";
-import { FakeModel, encoded } from "./fake_model.js";
+import { encoded } from "./fake_model.js";
+import { hidePage, mountView, stubIntersections, unmountAll, wait } from "./mount.js";
 
 function state() {
   const pts = Float32Array.from({ length: 2 * 6 * 3 }, (_, k) => Math.sin(k));
@@ -14,11 +15,15 @@ function state() {
     class_names: ["cat", "dog", "<b>emu</b>"],
     dim_names: ["a", "b", "c"],
     thumbnails: null,
-    projection: [[1, 0], [0, 1], [0, 0]],
+    projection: [
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ],
     playing: false,
     speed: 1,
     frame: 0,
-    frame_labels: ["epoch 0", "epoch 1"],
+    frame_names: ["epoch 0", "epoch 1"],
     selection: [],
     hidden_classes: [],
     point_size: 3,
@@ -31,13 +36,11 @@ function state() {
   };
 }
 
+afterEach(unmountAll);
+
 describe("GrandTour view without WebGL2", () => {
   it("shows a message, its data attributes, controls and a text-only legend", () => {
-    const model = new FakeModel(state());
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    const cleanup = widget.render({ model, el });
-    const root = el.querySelector(".nbviz-grand-tour");
+    const { model, el, root, cleanup } = mountView(widget, state());
     expect(root).not.toBeNull();
     expect(root.querySelector("canvas.nbviz-grand-tour-canvas")).not.toBeNull();
     expect(root.dataset.webgl).toBe("none");
@@ -75,13 +78,11 @@ describe("GrandTour view without WebGL2", () => {
 
 describe("GrandTour view selection keys", () => {
   it("Escape clears the selection", () => {
-    const model = new FakeModel({ ...state(), selection: [1, 3] });
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    const cleanup = widget.render({ model, el });
-    const root = el.querySelector(".nbviz-grand-tour");
+    const { model, root, cleanup } = mountView(widget, { ...state(), selection: [1, 3] });
     expect(root.dataset.selected).toBe("2");
-    root.querySelector(".nbviz-grand-tour-stage").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    root
+      .querySelector(".nbviz-grand-tour-stage")
+      .dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     expect(model.get("selection")).toEqual([]);
     expect(root.dataset.selected).toBe("0");
     cleanup();
@@ -90,12 +91,8 @@ describe("GrandTour view selection keys", () => {
 
 describe("GrandTour class colours", () => {
   it("the legend follows class_colors, falls back to the palette, and updates", () => {
-    const model = new FakeModel({ ...state(), class_colors: ["#112233", "not a colour"] });
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    const cleanup = widget.render({ model, el });
-    const swatches = () =>
-      [...el.querySelectorAll(".nbviz-grand-tour-swatch")].map((s) => s.style.background);
+    const { model, el, cleanup } = mountView(widget, { ...state(), class_colors: ["#112233", "not a colour"] });
+    const swatches = () => [...el.querySelectorAll(".nbviz-grand-tour-swatch")].map((s) => s.style.background);
     const [a, b, c] = swatches();
     expect(a).toMatch(/#112233|rgb\(17, 34, 51\)/);
     expect(b).not.toBe("not a colour"); // invalid entries fall back to the palette
@@ -127,16 +124,100 @@ describe("GrandTour hover card", () => {
 
 describe("GrandTour scatter kind", () => {
   it("hides the tour controls and switches back", () => {
-    const model = new FakeModel({ ...state(), kind: "scatter" });
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    const cleanup = widget.render({ model, el });
-    const root = el.querySelector(".nbviz-grand-tour");
+    const { model, root, cleanup } = mountView(widget, { ...state(), kind: "scatter" });
     expect(root.dataset.kind).toBe("scatter");
     expect(root.querySelector(".nbviz-grand-tour-play").style.display).toBe("none");
     model.set("kind", "tour");
     expect(root.dataset.kind).toBe("tour");
     expect(root.querySelector(".nbviz-grand-tour-play").style.display).toBe("");
     cleanup();
+  });
+});
+
+describe("GrandTour frame slider keys", () => {
+  it("arrow keys, Page Up/Down, Home and End go by whole frames; dragging stays fractional", () => {
+    const frames = 5;
+    const pts = Float32Array.from({ length: frames * 6 * 3 }, (_, k) => Math.cos(k));
+    const { model, root } = mountView(widget, {
+      ...state(),
+      points: encoded(pts, [frames, 6, 3], "float32"),
+      frame_names: ["a", "b", "c", "d", "e"],
+    });
+    const slider = root.querySelector(".nbviz-grand-tour-frame-slider");
+    const key = (k) => {
+      const e = new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true });
+      slider.dispatchEvent(e);
+      return e;
+    };
+    expect(slider.step).toBe("0.01"); // a drag scrubs between frames
+    expect(key("ArrowRight").defaultPrevented).toBe(true);
+    expect(model.get("frame")).toBe(1);
+    expect(root.dataset.frame).toBe("1.000");
+    expect(root.querySelector(".nbviz-grand-tour-frame-label").textContent).toBe("b");
+    key("ArrowUp");
+    key("PageUp");
+    expect(model.get("frame")).toBe(3);
+    slider.value = "1.37";
+    slider.dispatchEvent(new Event("input"));
+    expect(root.dataset.frame).toBe("1.370");
+    key("ArrowLeft");
+    expect(root.dataset.frame).toBe("1.000");
+    key("PageDown");
+    expect(model.get("frame")).toBe(0);
+    key("End");
+    expect(model.get("frame")).toBe(4);
+    key("ArrowRight"); // at the end already
+    expect(model.get("frame")).toBe(4);
+    key("Home");
+    expect(model.get("frame")).toBe(0);
+    expect(key("Tab").defaultPrevented).toBe(false);
+  });
+});
+
+describe("GrandTour out of sight", () => {
+  const frames = (root) => root.__nbvizTest.framesRequested();
+
+  it("a playing tour requests no frames off screen and resumes from the same projection", async () => {
+    const io = stubIntersections();
+    const { root } = mountView(widget, { ...state(), playing: true, speed: 4 });
+    const hooks = root.__nbvizTest;
+    const start = hooks.projection();
+    await wait(120);
+    expect(frames(root)).toBeGreaterThan(2); // playing: a frame after each frame
+
+    io.set(root, false);
+    expect(hooks.onScreen()).toBe(false);
+    const away = frames(root);
+    const held = hooks.projection();
+    expect(held).not.toEqual(start); // it had moved
+    await wait(200);
+    expect(frames(root)).toBe(away);
+    expect(hooks.projection()).toEqual(held);
+
+    io.set(root, true);
+    await wait(120);
+    expect(frames(root)).toBeGreaterThan(away + 2);
+    expect(hooks.projection()).not.toEqual(held);
+  });
+
+  it("a hidden page stops the tour too", async () => {
+    const page = hidePage();
+    const { root } = mountView(widget, { ...state(), playing: true });
+    await wait(60);
+    page.hide();
+    const away = frames(root);
+    await wait(120);
+    expect(frames(root)).toBe(away);
+    page.show();
+    await wait(60);
+    expect(frames(root)).toBeGreaterThan(away);
+  });
+
+  it("a paused tour asks for no frames at all", async () => {
+    const { root } = mountView(widget, state());
+    await wait(60);
+    const idle = frames(root);
+    await wait(120);
+    expect(frames(root)).toBe(idle);
   });
 });

@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
 // The view in a DOM without canvas pixels: its structure, data attributes, model wiring,
 // interactions and cleanup. Drawing itself is checked in a real browser.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import widget from "../src/image_grid/index.js";
-import { FakeModel, encoded } from "./fake_model.js";
+import { STOP } from "../src/lib/messages.js";
+import { encoded } from "./fake_model.js";
+import { pointer, viewFixture } from "./mount.js";
 
 const N = 30;
 const H = 8;
@@ -22,55 +24,14 @@ function stateFor(n = N) {
     height: 400,
     show_labels: true,
     selection: [],
-    job_state: "idle",
-    job_progress: -1,
-    job_message: "",
-    job_error: "",
   };
 }
 
-const frame = () => new Promise((r) => setTimeout(r, 40));
-
-/** A pointer event at content point (x, y): the scroller sits at the page origin here. */
-function pointer(type, x, y, init = {}) {
-  return new PointerEvent(type, { clientX: x, clientY: y, button: 0, bubbles: true, pointerId: 1, ...init });
-}
-
-function sizeScroller(root, width = 300, height = 200) {
-  const sc = root.querySelector(".nbviz-image-grid-scroller");
-  Object.defineProperty(sc, "clientWidth", { configurable: true, get: () => width });
-  Object.defineProperty(sc, "clientHeight", { configurable: true, get: () => height });
-  sc.getBoundingClientRect = () => ({ left: 0, top: 0, right: width, bottom: height, width, height, x: 0, y: 0 });
-  return sc;
-}
-
 describe("ImageGrid view", () => {
-  let el;
-  let el2;
-  let model;
-  const cleanups = [];
-
-  beforeEach(() => {
-    el = document.createElement("div");
-    el2 = document.createElement("div");
-    document.body.append(el, el2);
-    model = new FakeModel(stateFor());
-  });
-
-  afterEach(() => {
-    for (const c of cleanups.splice(0)) c();
-    el.remove();
-    el2.remove();
-  });
-
-  function render(target = el) {
-    const cleanup = widget.render({ model, el: target });
-    cleanups.push(cleanup);
-    return target.querySelector(".nbviz-image-grid");
-  }
+  const t = viewFixture(widget, stateFor, { stages: ".nbviz-image-grid-scroller", size: [300, 200] });
 
   it("builds the root, canvas and data attributes tests use to find images", () => {
-    const root = render();
+    const root = t.render();
     expect(root).not.toBeNull();
     expect(root.querySelector("canvas.nbviz-image-grid-canvas")).not.toBeNull();
     expect(root.dataset).toMatchObject({
@@ -89,71 +50,71 @@ describe("ImageGrid view", () => {
   });
 
   it("follows trait changes: images, layout and selection", () => {
-    const root = render();
-    model.set("images", stateFor(7).images);
-    model.set("labels", stateFor(7).labels);
+    const root = t.render();
+    t.model.set("images", stateFor(7).images);
+    t.model.set("labels", stateFor(7).labels);
     expect(root.dataset.n).toBe("7");
     expect(root.dataset.rows).toBe("2");
-    model.set("columns", 7);
+    t.model.set("columns", 7);
     expect(root.dataset.columns).toBe("7");
-    model.set("cell_size", 40);
+    t.model.set("cell_size", 40);
     expect(root.dataset.cellPitch).toBe("48");
-    model.set("selection", [1, 3]);
+    t.model.set("selection", [1, 3]);
     expect(root.dataset.selected).toBe("2");
     expect(root.querySelector(".nbviz-image-grid-selected").textContent).toMatch(/^2 selected/);
   });
 
   it("fits the columns to the width when columns is 0", () => {
-    model.set("columns", 0);
-    const root = render();
-    sizeScroller(root, 300);
-    model.set("height", 300); // any layout trait re-measures the width
+    t.model.set("columns", 0);
+    const root = t.render();
+    t.layOut(root, 300);
+    t.model.set("height", 300); // any layout trait re-measures the width
     expect(root.dataset.columns).toBe(String(Math.floor(300 / 28)));
   });
 
   it("selects on click, toggles with shift, clears on empty space and Escape", async () => {
-    const root = render();
-    const sc = sizeScroller(root);
+    const root = t.render();
+    const sc = t.layOut(root);
     // Image 7: column 2, row 1 of 5 columns, pitch 28.
     sc.dispatchEvent(pointer("pointerdown", 2 * 28 + 10, 28 + 10));
     sc.dispatchEvent(pointer("pointerup", 2 * 28 + 10, 28 + 10));
-    expect(model.get("selection")).toEqual([7]);
-    expect(model.saved).toBe(1);
+    expect(t.model.get("selection")).toEqual([7]);
+    expect(t.model.saved).toBe(1);
 
     sc.dispatchEvent(pointer("pointerdown", 10, 10, { shiftKey: true }));
     sc.dispatchEvent(pointer("pointerup", 10, 10, { shiftKey: true }));
-    expect(model.get("selection")).toEqual([0, 7]);
+    expect(t.model.get("selection")).toEqual([0, 7]);
     sc.dispatchEvent(pointer("pointerdown", 2 * 28 + 10, 28 + 10, { metaKey: true }));
     sc.dispatchEvent(pointer("pointerup", 2 * 28 + 10, 28 + 10, { metaKey: true }));
-    expect(model.get("selection")).toEqual([0]);
+    expect(t.model.get("selection")).toEqual([0]);
 
     sc.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
-    expect(model.get("selection")).toEqual([]);
+    expect(t.model.get("selection")).toEqual([]);
 
-    model.set("selection", [4]);
+    t.model.set("selection", [4]);
     sc.dispatchEvent(pointer("pointerdown", 6 * 28, 10)); // right of the 5th column
     sc.dispatchEvent(pointer("pointerup", 6 * 28, 10));
-    expect(model.get("selection")).toEqual([]);
+    expect(t.model.get("selection")).toEqual([]);
   });
 
   it("selects every cell a drag rectangle touches; shift adds", () => {
-    const root = render();
-    const sc = sizeScroller(root);
+    const root = t.render();
+    const sc = t.layOut(root);
     sc.dispatchEvent(pointer("pointerdown", 30, 5));
     sc.dispatchEvent(pointer("pointermove", 45, 20));
     sc.dispatchEvent(pointer("pointermove", 60, 40));
     sc.dispatchEvent(pointer("pointerup", 60, 40));
-    expect(model.get("selection")).toEqual([1, 2, 6, 7]);
+    expect(t.model.get("selection")).toEqual([1, 2, 6, 7]);
 
     sc.dispatchEvent(pointer("pointerdown", 5, 4 * 28 + 5, { shiftKey: true }));
     sc.dispatchEvent(pointer("pointermove", 20, 4 * 28 + 20, { shiftKey: true }));
     sc.dispatchEvent(pointer("pointerup", 20, 4 * 28 + 20, { shiftKey: true }));
-    expect(model.get("selection")).toEqual([1, 2, 6, 7, 20]);
+    expect(t.model.get("selection")).toEqual([1, 2, 6, 7, 20]);
   });
 
   it("shows the index and class name on hover, as text", () => {
-    const root = render();
-    const sc = sizeScroller(root);
+    const root = t.render();
+    const sc = t.layOut(root);
     sc.dispatchEvent(pointer("pointermove", 2 * 28 + 5, 5)); // image 2, label 2
     const tip = root.querySelector(".nbviz-tooltip");
     expect(tip.hidden).toBe(false);
@@ -164,33 +125,21 @@ describe("ImageGrid view", () => {
   });
 
   it("shows the job status when a job runs, and Stop sends a stop message", () => {
-    const root = render();
-    model.set("job_state", "running");
+    const root = t.render();
+    t.model.set("job_state", "running");
     const status = root.querySelector(".nbviz-status");
     expect(status.hidden).toBe(false);
     root.querySelector(".nbviz-status-stop").click();
-    expect(model.sent).toContainEqual({ type: "stop" });
+    expect(t.model.sent).toContainEqual({ type: STOP });
   });
 
-  it("renders the same model twice; cleaning one up leaves the other live", async () => {
-    const a = render(el);
-    const b = render(el2);
-    expect(a).not.toBe(b);
-    const perView = model.listenerCount() / 2;
-    cleanups.shift()();
-    expect(el.children.length).toBe(0);
-    expect(model.listenerCount()).toBe(perView);
-    model.set("selection", [2, 4, 6]);
-    expect(b.dataset.selected).toBe("3");
-    cleanups.shift()();
-    expect(model.listenerCount()).toBe(0);
-    await frame(); // a frame scheduled before cleanup must not throw
-  });
+  it("renders the same model twice; cleaning one up leaves the other live", () =>
+    t.expectIndependentViews("selection", [2, 4, 6], (b) => expect(b.dataset.selected).toBe("3")));
 
   it("reports undecodable images instead of throwing", () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    model.set("images", { dtype: "uint8", shape: [2, 8, 8, 1], buffer: new ArrayBuffer(5) });
-    const root = render();
+    t.model.set("images", { dtype: "uint8", shape: [2, 8, 8, 1], buffer: new ArrayBuffer(5) });
+    const root = t.render();
     expect(root.dataset.n).toBe("0");
     expect(root.dataset.error).toMatch(/needs 128 bytes/);
     expect(root.querySelector(".nbviz-image-grid-count").textContent).toMatch(/needs 128 bytes/);

@@ -1,9 +1,10 @@
 // The mask explorer's pure math: scales, ticks, dot picking and mosaic tiles.
 import { describe, expect, it } from "vitest";
+import { linearScale, logScale } from "../src/lib/scales.js";
 import {
-  DENSITY_TICKS,
   accuracyDomain,
   cleanRecords,
+  DENSITY_TICKS,
   densityDomain,
   densityTickLabel,
   densityTicks,
@@ -11,8 +12,6 @@ import {
   formatPercent,
   heatmapCellAt,
   heatmapCells,
-  linearScale,
-  logScale,
   nearestDot,
   parseTiles,
   plotDots,
@@ -21,26 +20,6 @@ import {
   tileKeptFraction,
   tileOrigin,
 } from "../src/mask_explorer/math.js";
-
-describe("scales", () => {
-  it("logScale maps decades evenly, reversed axes too, and inverts", () => {
-    const s = logScale([1, 0.01], [0, 100]);
-    expect(s.map(1)).toBeCloseTo(0);
-    expect(s.map(0.1)).toBeCloseTo(50);
-    expect(s.map(0.01)).toBeCloseTo(100);
-    expect(s.invert(50)).toBeCloseTo(0.1);
-    expect(s.invert(s.map(0.37))).toBeCloseTo(0.37);
-    const f = logScale([0.01, 1], [0, 100]);
-    expect(f.map(0.1)).toBeCloseTo(50);
-  });
-
-  it("linearScale maps and inverts, and survives an empty domain", () => {
-    const s = linearScale([0, 1], [100, 0]);
-    expect(s.map(0.25)).toBe(75);
-    expect(s.invert(75)).toBe(0.25);
-    expect(Number.isFinite(linearScale([3, 3], [0, 10]).map(3))).toBe(true);
-  });
-});
 
 describe("records and domains", () => {
   it("cleanRecords drops unusable rows and sorts by round", () => {
@@ -75,10 +54,7 @@ describe("records and domains", () => {
   });
 
   it("accuracyDomain covers every variant and the dense line, within 0..1", () => {
-    const recs = [
-      { accuracy: { a: 0.9, b: 0.5 } },
-      { accuracy: { a: 0.95 } },
-    ];
+    const recs = [{ accuracy: { a: 0.9, b: 0.5 } }, { accuracy: { a: 0.95 } }];
     const [lo, hi] = accuracyDomain(recs, ["a", "b"], 0.97);
     expect(lo).toBeLessThanOrEqual(0.5);
     expect(hi).toBeGreaterThanOrEqual(0.97);
@@ -87,7 +63,6 @@ describe("records and domains", () => {
     expect(accuracyDomain([], ["a"], -1)).toEqual([0, 1]);
     expect(accuracyDomain([{ accuracy: { a: 1 } }], ["a"], -1)[1]).toBe(1);
   });
-
 
   it("densityTickLabel", () => {
     expect(DENSITY_TICKS.map(densityTickLabel)).toEqual(["100%", "50%", "20%", "10%", "5%", "2%", "1%"]);
@@ -112,14 +87,21 @@ describe("dots", () => {
 
   it("plotDots: one per record and variant with a finite accuracy", () => {
     const dots = plotDots(recs, ["rewind", "reinit"], x.map, y.map);
-    expect(dots.map((d) => [d.variant, d.round])).toEqual([["rewind", 0], ["rewind", 1], ["reinit", 0]]);
+    expect(dots.map((d) => [d.variant, d.round])).toEqual([
+      ["rewind", 0],
+      ["rewind", 1],
+      ["reinit", 0],
+    ]);
     expect(dots[1].x).toBeCloseTo(50);
     expect(dots[1].y).toBeCloseTo(8);
     expect(dots[2].variantIndex).toBe(1);
   });
 
   it("nearestDot picks the closest within the radius", () => {
-    const dots = [{ x: 0, y: 0, id: "a" }, { x: 10, y: 0, id: "b" }];
+    const dots = [
+      { x: 0, y: 0, id: "a" },
+      { x: 10, y: 0, id: "b" },
+    ];
     expect(nearestDot(dots, 8, 1, 5).id).toBe("b");
     expect(nearestDot(dots, 4, 0, 5).id).toBe("a");
     expect(nearestDot(dots, 5, 20, 5)).toBeNull();
@@ -163,7 +145,17 @@ describe("mosaic tiles", () => {
     // 5×8 image, tile 1 (x 3..4, y 0..1) has 3 kept pixels; everything else kept in tile 0.
     const W = 8;
     const img = new Uint8Array(5 * W);
-    for (const [x, y] of [[3, 0], [4, 0], [3, 1], [0, 0], [1, 0], [0, 1], [1, 1], [2, 0]]) img[y * W + x] = 255;
+    for (const [x, y] of [
+      [3, 0],
+      [4, 0],
+      [3, 1],
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+      [2, 0],
+    ])
+      img[y * W + x] = 255;
     expect(tileKeptFraction(img, W, t, 1)).toBe(0.75);
     expect(tileKeptFraction(img, W, t, 0)).toBe(1);
     expect(tileKeptFraction(img, W, t, 5)).toBe(0);

@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
-// The mask explorer in a DOM without canvas pixels: structure, text-only labels, model
+// The mask explorer in a DOM without canvas pixels: structure, text-only labels, t.model
 // wiring, and (with a stand-in 2-D context and sized panels) picking, tooltips and the
 // test hooks. Drawing itself is checked in a real browser.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { STOP } from "../src/lib/messages.js";
 import widget from "../src/mask_explorer/index.js";
-import { FakeModel, encoded } from "./fake_model.js";
+import { encoded, FakeModel } from "./fake_model.js";
+import { fakeCanvasContexts, frame, pointer, viewFixture } from "./mount.js";
 
 const TILE = 4;
 const GAP = 1;
@@ -43,65 +45,14 @@ function state() {
     overlap_labels: ["round 1", "round 2"],
     overlap_mode: "rounds",
     height: 240,
-    job_state: "idle",
-    job_progress: -1,
-    job_message: "",
-    job_error: "",
   };
 }
 
-const frame = () => new Promise((r) => setTimeout(r, 40));
-
-/** A 2-D context that accepts every call and property; measureText gives 6 px a char. */
-function fakeContext() {
-  const target = { measureText: (t) => ({ width: String(t).length * 6 }) };
-  return new Proxy(target, {
-    get: (t, k) => (k in t ? t[k] : () => {}),
-    set: (t, k, v) => {
-      t[k] = v;
-      return true;
-    },
-  });
-}
-
-/** Give every panel stage a size (happy-dom does no layout) and canvases a page box at 0,0. */
-function sizePanels(root, w = 300, hgt = 240) {
-  for (const stage of root.querySelectorAll(".nbviz-mask-explorer-stage")) {
-    Object.defineProperty(stage, "clientWidth", { configurable: true, get: () => w });
-    Object.defineProperty(stage, "clientHeight", { configurable: true, get: () => hgt });
-  }
-  for (const c of root.querySelectorAll("canvas")) {
-    c.getBoundingClientRect = () => ({ left: 0, top: 0, right: w, bottom: hgt, width: w, height: hgt, x: 0, y: 0 });
-  }
-}
-
-const pointer = (type, x, y) => new MouseEvent(type, { clientX: x, clientY: y, bubbles: true });
-
 describe("MaskExplorer view", () => {
-  let el;
-  let model;
-  const cleanups = [];
-
-  beforeEach(() => {
-    el = document.createElement("div");
-    document.body.appendChild(el);
-    model = new FakeModel(state());
-  });
-
-  afterEach(() => {
-    for (const c of cleanups.splice(0)) c();
-    el.remove();
-    vi.restoreAllMocks();
-  });
-
-  function render(target = el) {
-    const cleanup = widget.render({ model, el: target });
-    cleanups.push(cleanup);
-    return target.querySelector(".nbviz-mask-explorer");
-  }
+  const t = viewFixture(widget, state, { stages: ".nbviz-mask-explorer-stage", size: [300, 240] });
 
   it("builds its panels, data attributes and text-only legend, select and caption", async () => {
-    const root = render();
+    const root = t.render();
     expect(root).not.toBeNull();
     for (const cls of ["plot", "mask", "weights", "overlap"]) {
       expect(root.querySelector(`canvas.nbviz-mask-explorer-${cls}`)).not.toBeNull();
@@ -116,9 +67,9 @@ describe("MaskExplorer view", () => {
     const caption = root.querySelector(".nbviz-mask-explorer-caption");
     expect(caption.textContent).toBe("fc1 · round 2 · <b>64%</b> kept");
     expect(caption.querySelector("b")).toBeNull();
-    expect(root.querySelector(".nbviz-mask-explorer-weights").closest(".nbviz-mask-explorer-panel").textContent).toMatch(
-      /kept \(2\).*pruned \(1\)/,
-    );
+    expect(
+      root.querySelector(".nbviz-mask-explorer-weights").closest(".nbviz-mask-explorer-panel").textContent,
+    ).toMatch(/kept \(2\).*pruned \(1\)/);
     expect(root.querySelector(".nbviz-status").hidden).toBe(true);
     await frame();
     expect(root.dataset.ready).toBe("true");
@@ -126,46 +77,56 @@ describe("MaskExplorer view", () => {
   });
 
   it("the layer select writes layer; the toggle writes overlap_mode", () => {
-    const root = render();
+    const root = t.render();
     const select = root.querySelector(".nbviz-mask-explorer-layer");
     select.value = "<i>fc2</i>";
     select.dispatchEvent(new Event("change"));
-    expect(model.get("layer")).toBe("<i>fc2</i>");
-    expect(model.saved).toBe(1);
+    expect(t.model.get("layer")).toBe("<i>fc2</i>");
+    expect(t.model.saved).toBe(1);
     expect(root.dataset.layer).toBe("<i>fc2</i>");
 
     const buttons = [...root.querySelectorAll(".nbviz-mask-explorer-toggle button")];
     expect(buttons.map((b) => b.getAttribute("aria-pressed"))).toEqual(["true", "false"]);
     buttons[1].click();
-    expect(model.get("overlap_mode")).toBe("criteria");
-    expect(model.saved).toBe(2);
+    expect(t.model.get("overlap_mode")).toBe("criteria");
+    expect(t.model.saved).toBe(2);
     expect(buttons.map((b) => b.getAttribute("aria-pressed"))).toEqual(["false", "true"]);
     buttons[1].click(); // already selected: no write
-    expect(model.saved).toBe(2);
+    expect(t.model.saved).toBe(2);
   });
 
   it("follows records, round, layers and the job status live", () => {
-    const root = render();
-    model.set("records", [...state().records, { round: 3, density: 0.512, accuracy: { rewind: 0.97 } }]);
+    const root = t.render();
+    t.model.set("records", [...state().records, { round: 3, density: 0.512, accuracy: { rewind: 0.97 } }]);
     expect(root.dataset.records).toBe("4");
-    model.set("round", 3);
+    t.model.set("round", 3);
     expect(root.dataset.round).toBe("3");
     expect(root.querySelector(".nbviz-mask-explorer-round").textContent).toBe("round 3 · 51.2% left");
-    model.set("layers", ["conv1", "conv2"]);
-    model.set("layer", "conv2");
+    t.model.set("layers", ["conv1", "conv2"]);
+    t.model.set("layer", "conv2");
     expect(root.querySelector(".nbviz-mask-explorer-layer").value).toBe("conv2");
     expect(root.dataset.layer).toBe("conv2");
-    model.set("job_state", "running");
+    t.model.set("job_state", "running");
     expect(root.querySelector(".nbviz-status").hidden).toBe(false);
     root.querySelector(".nbviz-status-stop").click();
-    expect(model.sent).toContainEqual({ type: "stop" });
+    expect(t.model.sent).toContainEqual({ type: STOP });
   });
 
   it("handles missing and empty traits", async () => {
-    model = new FakeModel({ records: [], variants: [], dense_accuracy: -1, round: -1, mask_image: null, mask_tiles: [], weights: null, kept: null, overlap: null });
-    const root = render();
-    sizePanels(root);
-    vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(() => fakeContext());
+    t.model = new FakeModel({
+      records: [],
+      variants: [],
+      dense_accuracy: -1,
+      round: -1,
+      mask_image: null,
+      mask_tiles: [],
+      weights: null,
+      kept: null,
+      overlap: null,
+    });
+    const root = t.render();
+    t.layOut(root);
+    fakeCanvasContexts();
     await frame();
     expect(root.dataset.ready).toBe("true");
     expect(root.dataset.records).toBe("0");
@@ -177,21 +138,19 @@ describe("MaskExplorer view", () => {
 
   it("reports an undecodable mask instead of throwing", () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    model.set("mask_image", { dtype: "uint8", shape: [3, 3], buffer: new ArrayBuffer(2) });
-    const root = render();
-    expect(root.querySelector(".nbviz-mask-explorer-mask").parentElement.querySelector(".nbviz-mask-explorer-empty").hidden).toBe(false);
+    t.model.set("mask_image", { dtype: "uint8", shape: [3, 3], buffer: new ArrayBuffer(2) });
+    const root = t.render();
+    expect(
+      root.querySelector(".nbviz-mask-explorer-mask").parentElement.querySelector(".nbviz-mask-explorer-empty").hidden,
+    ).toBe(false);
     expect(logged).toHaveBeenCalled();
   });
 
   describe("with a 2-D context and sized panels", () => {
-    beforeEach(() => {
-      vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(() => fakeContext());
-    });
+    beforeEach(fakeCanvasContexts);
 
     it("draws every dot, selects a round on click and shows a tooltip on hover", async () => {
-      const root = render();
-      sizePanels(root);
-      await frame();
+      const root = await t.renderDrawn();
       expect(root.dataset.ready).toBe("true");
       expect(root.dataset.pointsDrawn).toBe("6");
 
@@ -206,23 +165,21 @@ describe("MaskExplorer view", () => {
       expect(tip.querySelector("b")).toBeNull();
 
       plot.dispatchEvent(pointer("click", p.x, p.y));
-      expect(model.get("round")).toBe(2);
-      expect(model.saved).toBe(1);
+      expect(t.model.get("round")).toBe(2);
+      expect(t.model.saved).toBe(1);
       expect(root.dataset.round).toBe("2");
 
       plot.dispatchEvent(pointer("click", 2, 2)); // far from every dot
-      expect(model.get("round")).toBe(2);
+      expect(t.model.get("round")).toBe(2);
       plot.dispatchEvent(pointer("pointerleave", 0, 0));
       expect(tip.hidden).toBe(true);
 
       plot.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
-      expect(model.get("round")).toBe(1);
+      expect(t.model.get("round")).toBe(1);
     });
 
     it("shows 'unit k: x% kept' over mosaic tiles and the value over heatmap cells", async () => {
-      const root = render();
-      sizePanels(root);
-      await frame();
+      const root = await t.renderDrawn();
       const hook = root.__nbvizTest;
       const stage = root.querySelector(".nbviz-mask-explorer-mask").parentElement;
       const tip = stage.querySelector(".nbviz-tooltip");
@@ -243,22 +200,6 @@ describe("MaskExplorer view", () => {
     });
   });
 
-  it("cleanup removes every listener; two views of one model are independent", async () => {
-    const el2 = document.createElement("div");
-    document.body.appendChild(el2);
-    render(el);
-    const b = render(el2);
-    const perView = model.listenerCount() / 2;
-    expect(perView).toBeGreaterThan(0);
-    cleanups.shift()();
-    expect(el.children.length).toBe(0);
-    expect(model.listenerCount()).toBe(perView);
-    model.set("round", 1);
-    expect(b.dataset.round).toBe("1");
-    cleanups.shift()();
-    expect(model.listenerCount()).toBe(0);
-    expect(el2.children.length).toBe(0);
-    el2.remove();
-    await frame(); // a frame scheduled before cleanup must not throw
-  });
+  it("cleanup removes every listener; two views of one model are independent", () =>
+    t.expectIndependentViews("round", 1, (b) => expect(b.dataset.round).toBe("1")));
 });

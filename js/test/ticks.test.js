@@ -13,7 +13,12 @@ describe("niceTicks", () => {
     // step 0.5 for 3 ticks would leave only 0 inside
     expect(niceTicks(-0.35, 0.45, 3)).toEqual([-0.2, 0, 0.2, 0.4]);
     expect(niceTicks(-0.9, -0.6, 2)).toEqual([-0.8, -0.6]);
-    for (const [lo, hi] of [[0.01, 0.09], [-123.4, -122.1], [7.05, 7.95], [1e-6, 9e-6]]) {
+    for (const [lo, hi] of [
+      [0.01, 0.09],
+      [-123.4, -122.1],
+      [7.05, 7.95],
+      [1e-6, 9e-6],
+    ]) {
       expect(niceTicks(lo, hi, 3).length).toBeGreaterThanOrEqual(2);
     }
   });

@@ -43,7 +43,14 @@ describe("PRNG and angles", () => {
     const d = 7;
     const th = angularVelocities(d, 3);
     expect(th.length).toBe(planePairs(d).length);
-    expect(planePairs(4)).toEqual([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    expect(planePairs(4)).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ]);
     for (const t of th) expect(t >= 0.5 * Math.PI && t < 1.5 * Math.PI).toBe(true);
     expect(angularVelocities(d, 3)).toEqual(th);
     expect(angularVelocities(d, 4)).not.toEqual(th);
@@ -57,7 +64,8 @@ describe("tour rotation", () => {
     const t = 0.37;
     const mul = (A, B) => {
       const C = new Float64Array(d * d);
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) C[i * d + j] += A[i * d + k] * B[k * d + j];
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) C[i * d + j] += A[i * d + k] * B[k * d + j];
       return C;
     };
     let R = identity(d);
@@ -187,11 +195,17 @@ describe("drag and re-base", () => {
 //   v = angular_velocities(5, seed=7, generator="mulberry32"); projection(0.3, v)
 //   drag_axis_matrix(tour_matrix(0.3, v), 2, [0.2, -0.1])
 describe("agreement with nbviz.tour", () => {
-  const V = [1.6075678933125253, 1.7654439336204466, 4.639842169170235, 3.7668597733093785, 3.2089649516650054,
-    2.8447802828488893, 3.0355093399825446, 2.3245435282827374, 3.309119979203915, 3.863600042838482];
-  const P = [[0.05802267367638621, -0.6997472172090623], [0.030374868666680998, -0.10634850567083333],
-    [0.038340886543139364, -0.008406247481222116], [0.41980304641542443, -0.6208206803425772],
-    [0.9044369051140829, 0.3369789981764709]];
+  const V = [
+    1.6075678933125253, 1.7654439336204466, 4.639842169170235, 3.7668597733093785, 3.2089649516650054,
+    2.8447802828488893, 3.0355093399825446, 2.3245435282827374, 3.309119979203915, 3.863600042838482,
+  ];
+  const P = [
+    [0.05802267367638621, -0.6997472172090623],
+    [0.030374868666680998, -0.10634850567083333],
+    [0.038340886543139364, -0.008406247481222116],
+    [0.41980304641542443, -0.6208206803425772],
+    [0.9044369051140829, 0.3369789981764709],
+  ];
   const DRAG = [
     [0.039924930278581086, -0.693625489480061, 0.6499851859466296, 0.2737910346114919, 0.14088082801463936],
     [0.02669705835173995, -0.10555365085390829, -0.503817744268075, 0.841502959355821, 0.1618213330275061],
@@ -221,7 +235,9 @@ describe("agreement with nbviz.tour", () => {
     expect(p[5]).toBeCloseTo(DRAG[2][1], 12);
     // drag_axis_matrix(eye(3), 2, [0, 1])
     const e = dragAxisMatrix(identity(3), 3, 2, 0, 1);
-    expect(Array.from(e, (x) => Math.round(x * 1e9) / 1e9 + 0)).toEqual([1, 0, 0, 0, 0.707106781, -0.707106781, 0, 0.707106781, 0.707106781]);
+    expect(Array.from(e, (x) => Math.round(x * 1e9) / 1e9 + 0)).toEqual([
+      1, 0, 0, 0, 0.707106781, -0.707106781, 0, 0.707106781, 0.707106781,
+    ]);
   });
   it("the row drag never gives NaN and stays orthogonal (fuzz)", () => {
     const rand = mulberry32(99);

@@ -2,24 +2,16 @@
 // prediction at the current frame), and its thumbnail drawn into a small canvas.
 // Text via textContent only.
 import { h } from "../lib/dom.js";
+import { imageToRGBA } from "../lib/pixels.js";
 
 /**
- * RGBA bytes of thumbnail `i` from a uint8 stack [n, h, w, c] (c = 1 or 3).
- * @returns {Uint8ClampedArray}
+ * RGBA bytes of thumbnail `i` from a uint8 stack [n, h, w, c] (c = 1, 3 or 4).
+ * @param {ArrayLike<number>} data
+ * @param {number[]} shape
+ * @param {number} i
  */
 export function thumbnailRGBA(data, shape, i) {
-  const [, hh, ww, c] = shape;
-  const px = hh * ww;
-  const out = new Uint8ClampedArray(4 * px);
-  const base = i * px * c;
-  for (let k = 0; k < px; k++) {
-    const s = base + k * c;
-    out[4 * k] = data[s];
-    out[4 * k + 1] = data[s + (c >= 3 ? 1 : 0)];
-    out[4 * k + 2] = data[s + (c >= 3 ? 2 : 0)];
-    out[4 * k + 3] = 255;
-  }
-  return out;
+  return imageToRGBA(data, { height: shape[1], width: shape[2], channels: shape[3] }, i);
 }
 
 /**
@@ -43,11 +35,13 @@ export function createHoverCard(container) {
     const joined = all.join("\n");
     if (joined !== shownText) {
       shownText = joined;
-      text.replaceChildren(...all.map((line) => {
-        const row = h("div");
-        row.textContent = line;
-        return row;
-      }));
+      text.replaceChildren(
+        ...all.map((line) => {
+          const row = h("div");
+          row.textContent = line;
+          return row;
+        }),
+      );
     }
     if (shown !== i) {
       shown = i;

@@ -21,7 +21,8 @@ export function projectAll(points, shape, frame, proj, view, out) {
   const o0 = f0 * n * d;
   const o1 = f1 * n * d;
   for (let p = 0; p < n; p++) {
-    let x = 0, y = 0;
+    let x = 0,
+      y = 0;
     const b = p * d;
     for (let k = 0; k < d; k++) {
       const v = points[o0 + b + k] * (1 - a) + points[o1 + b + k] * a;
@@ -78,10 +79,15 @@ export function pointInPolygon(x, y, poly) {
  */
 export function pointsInLasso(xy, poly, visible = () => true) {
   if (poly.length < 3) return [];
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const [x, y] of poly) {
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   }
   const out = [];
   const n = xy.length / 2;

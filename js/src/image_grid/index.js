@@ -7,39 +7,30 @@
 //
 // Model (see nbviz/widgets/image_grid.py): images {uint8 (N, H, W, C)}, labels {int32 (N,)}
 // or null, class_names [str], cell_size, columns, height, show_labels, selection [int],
-// plus the job_* traits of the status strip. Custom message {type: "scroll_to", index}.
-import { cancelFrame, makeCanvas, nextFrame } from "../lib/canvas.js";
+// plus the job_* traits of the status strip. Custom message SCROLL_TO {index}.
+import { devicePixelRatioNow, fitCanvas, makeCanvas } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
-import { h, listen } from "../lib/dom.js";
+import { h } from "../lib/dom.js";
+import { SCROLL_TO } from "../lib/messages.js";
 import { categoricalColor } from "../lib/palette.js";
-import { createStatus } from "../lib/status.js";
-import { injectStyle } from "../lib/style.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
 import { createTooltip } from "../lib/tooltip.js";
-import { atlasLayout, atlasSlot, autoScrollSpeed, cellOrigin, cellsInRect, defaultCellSize, gridLayout, imageRect, indexAt, scrollOffsetFor, visibleRange } from "./layout.js";
+import { mount, View } from "../lib/view.js";
+import {
+  atlasLayout,
+  atlasSlot,
+  autoScrollSpeed,
+  cellOrigin,
+  cellsInRect,
+  defaultCellSize,
+  gridLayout,
+  imageRect,
+  indexAt,
+  scrollOffsetFor,
+  visibleRange,
+} from "./layout.js";
 import { atlasRGBA, stackShape } from "./pixels.js";
 import { brushSelection, clickSelection, normalizeSelection, sameSelection } from "./selection.js";
-
-const CSS = `
-.nbviz-image-grid { display: flex; flex-direction: column; gap: 2px; max-width: 100%; }
-.nbviz-image-grid-viewport {
-  position: relative; overflow: hidden; max-width: 100%;
-  background: var(--jp-layout-color0, #fff);
-  border: 1px solid var(--jp-border-color2, #e0e0e0);
-}
-.nbviz-image-grid-scroller {
-  position: absolute; inset: 0; overflow: auto; outline: none;
-  scrollbar-gutter: stable; user-select: none; -webkit-user-select: none;
-}
-.nbviz-image-grid-canvas { position: sticky; top: 0; left: 0; display: block; z-index: 1; }
-/* The canvas covers the scroller's inside, so keyboard focus shows on the frame. */
-.nbviz-image-grid-viewport:has(.nbviz-image-grid-scroller:focus-visible) { border-color: var(--jp-brand-color1, #1976d2); }
-.nbviz-image-grid-spacer { pointer-events: none; }
-.nbviz-image-grid-footer {
-  display: flex; gap: 12px; font: 12px var(--jp-ui-font-family, system-ui, sans-serif);
-  color: var(--jp-ui-font-color2, rgba(0, 0, 0, 0.54));
-}
-`;
+import "./style.css";
 
 /** Pointer travel, in CSS px, after which a press becomes a brush instead of a click. */
 const DRAG_THRESHOLD = 4;
@@ -57,7 +48,7 @@ function buildAtlases(images) {
   for (let k = 0; k < layout.atlases.length; k++) {
     const { width, height } = layout.atlases[k];
     const canvas = makeCanvas(width, height);
-    const ctx = canvas?.getContext && canvas.getContext("2d");
+    const ctx = canvas?.getContext?.("2d");
     if (!ctx || typeof ImageData !== "function") return null;
     ctx.putImageData(new ImageData(atlasRGBA(images.data, shape, layout, k), width, height), 0, 0);
     canvases.push(canvas);
@@ -73,13 +64,13 @@ function releaseAtlases(atlases) {
 }
 
 /** One rendering of an ImageGrid model into `el`; all state lives here, per view. */
-class ImageGridView {
+class ImageGridView extends View {
+  /**
+   * @param {import("../lib/model.js").Model} model
+   * @param {HTMLElement} el
+   */
   constructor(model, el) {
-    this.model = model;
-    this.el = el;
-    this.disposers = [];
-    this.frame = null;
-    this.layoutPending = false;
+    super(model, el, { name: "ImageGrid", className: "nbviz-image-grid", parts: ["grid"] });
     this.images = null; // decoded {data, shape}
     this.labels = null; // Int32Array or null
     this.atlases = null;
@@ -89,23 +80,16 @@ class ImageGridView {
     this.hover = -1;
     this.press = null; // {x, y, clientX, clientY, additive, pointerId, brushing}
     this.brush = null; // {x0, y0, x1, y1} content px
-    this.autoScrollFrame = null; // the brush's auto-scroll, while its pointer is at an edge
-    this.scrollSpeed = { x: 0, y: 0 };
+    this.scrollSpeed = { x: 0, y: 0 }; // the brush's auto-scroll, while its pointer is at an edge
     this.dpr = 0;
-    this.theme = null;
     this.error = "";
 
-    injectStyle("nbviz-image-grid-style", CSS);
     this.buildDom();
-    this.status = createStatus(model);
-    this.root.insertBefore(this.status.el, this.viewport);
     this.bindModel();
     this.bindDom();
+    this.own(() => releaseAtlases(this.atlases));
 
-    this.readImages();
-    this.readLabels();
-    this.readSelection();
-    this.relayout();
+    this.readModel("images");
   }
 
   buildDom() {
@@ -121,68 +105,52 @@ class ImageGridView {
     this.scroller.append(this.canvas, this.spacer);
     this.viewport = h("div", "nbviz-image-grid-viewport", {}, [this.scroller]);
     this.tooltip = createTooltip(this.viewport);
-    this.footer = h("div", "nbviz-image-grid-footer");
+    this.own(this.tooltip);
     this.countEl = h("span", "nbviz-image-grid-count");
     this.selectedEl = h("span", "nbviz-image-grid-selected");
-    this.footer.append(this.countEl, this.selectedEl);
-    this.root = h("div", "nbviz-image-grid", {}, [this.viewport, this.footer]);
-    this.el.appendChild(this.root);
+    this.footer = h("div", "nbviz-image-grid-footer", {}, [this.countEl, this.selectedEl]);
+    this.root.append(this.statusStrip(), this.viewport, this.footer);
   }
 
   bindModel() {
-    const on = (event, fn) => {
-      const cb = fn.bind(this);
-      this.model.on(event, cb);
-      this.disposers.push(() => this.model.off(event, cb));
-    };
-    on("change:images", () => {
-      this.readImages();
-      this.readLabels();
-      this.readSelection();
-      this.relayout();
-    });
-    on("change:labels", () => {
-      this.readLabels();
-      this.schedule();
-    });
-    on("change:class_names", () => this.schedule());
-    on("change:show_labels", () => this.schedule());
-    on("change:selection", () => {
-      this.readSelection();
-      this.updateSelectedText();
-      this.schedule();
-    });
-    for (const name of ["cell_size", "columns", "height"]) on(`change:${name}`, () => this.relayout());
-    on("msg:custom", (msg) => this.onMessage(msg));
+    this.on("images labels selection", (name) => this.readModel(name));
+    this.on("cell_size columns height", () => this.relayout());
+    this.on("class_names show_labels", () => this.schedule());
+    this.onMessage(SCROLL_TO, (msg) => this.scrollTo(msg.index));
   }
 
   bindDom() {
     const s = this.scroller;
-    this.disposers.push(
-      listen(s, "scroll", () => this.onScroll(), { passive: true }),
-      listen(s, "pointerdown", (e) => this.onPointerDown(e)),
-      listen(s, "pointermove", (e) => this.onPointerMove(e)),
-      listen(s, "pointerup", (e) => this.onPointerUp(e)),
-      listen(s, "pointercancel", () => this.cancelBrush()),
-      listen(s, "pointerleave", () => this.onPointerLeave()),
-      listen(s, "keydown", (e) => this.onKeyDown(e)),
-      onThemeChange(() => {
-        this.theme = null;
-        this.schedule();
-      }),
-    );
-    // Re-layout on the next frame, not inside the observer: relayout resizes the viewport,
+    this.listen(s, "scroll", () => this.onScroll(), { passive: true });
+    this.listen(s, "pointerdown", (e) => this.onPointerDown(e));
+    this.listen(s, "pointermove", (e) => this.onPointerMove(e));
+    this.listen(s, "pointerup", (e) => this.onPointerUp(e));
+    this.listen(s, "pointercancel", () => this.cancelBrush());
+    this.listen(s, "pointerleave", () => this.onPointerLeave());
+    this.listen(s, "keydown", (e) => this.onKeyDown(e));
+    // Re-layout in the next frame, not inside the observer: relayout resizes the viewport,
     // and doing that synchronously would trip "ResizeObserver loop" errors.
-    if (typeof ResizeObserver === "function") {
-      const ro = new ResizeObserver(() => this.schedule(true));
-      ro.observe(this.scroller);
-      this.disposers.push(() => ro.disconnect());
-    } else if (typeof window !== "undefined") {
-      this.disposers.push(listen(window, "resize", () => this.schedule(true)));
-    }
+    this.watchSize(s, "layout");
   }
 
   // --- model → view state ----------------------------------------------------------
+  /**
+   * Read what trait `name` changed. New images make labels and selection of another
+   * length stale, so they re-read those and re-lay the grid out; the rest only redraws.
+   * @param {string} name
+   */
+  readModel(name) {
+    const all = name === "images";
+    if (all) this.readImages();
+    if (all || name === "labels") this.readLabels();
+    if (all || name === "selection") {
+      this.readSelection();
+      this.updateSelectedText();
+    }
+    if (all) this.relayout();
+    else this.schedule();
+  }
+
   readImages() {
     releaseAtlases(this.atlases);
     this.atlases = null;
@@ -197,7 +165,7 @@ class ImageGridView {
         this.atlases = buildAtlases(images);
       }
     } catch (err) {
-      this.error = String(err && err.message ? err.message : err);
+      this.error = String(err?.message ? err.message : err);
       console.error(err);
     }
   }
@@ -231,8 +199,13 @@ class ImageGridView {
   }
 
   // --- layout and drawing ---------------------------------------------------------
+  /** Lay the grid out again (sizes, data attributes) and redraw. */
   relayout() {
-    this.layoutPending = false;
+    this.layoutGrid();
+    this.schedule();
+  }
+
+  layoutGrid() {
     const shape = this.images ? stackShape(this.images.shape) : { height: 14, width: 14 };
     const requested = Number(this.model.get("cell_size")) || 0;
     const cellSize = requested > 0 ? requested : defaultCellSize(shape.height, shape.width);
@@ -265,7 +238,6 @@ class ImageGridView {
 
     this.countEl.textContent = this.error || `${g.n.toLocaleString()} images`;
     this.updateSelectedText();
-    this.schedule();
   }
 
   updateSelectedText() {
@@ -274,30 +246,12 @@ class ImageGridView {
     this.root.dataset.selected = String(k);
   }
 
-  /** Draw on the next animation frame (once, however often asked); `layout` re-lays out first. */
-  schedule(layout = false) {
-    if (layout) this.layoutPending = true;
-    if (this.frame === null) {
-      this.frame = nextFrame(() => {
-        if (this.layoutPending) this.relayout(); // its schedule() is a no-op: frame is set
-        this.frame = null;
-        this.draw();
-      });
-    }
-  }
-
   /** Match the canvas to the viewport at the device pixel ratio; returns false if unsized. */
   sizeCanvas() {
     const w = this.scroller.clientWidth;
     const hgt = this.scroller.clientHeight;
-    const dpr = (typeof window !== "undefined" && window.devicePixelRatio) || 1;
-    const pw = Math.round(w * dpr);
-    const ph = Math.round(hgt * dpr);
-    if (this.canvas.width !== pw || this.canvas.height !== ph || this.dpr !== dpr) {
-      this.canvas.width = pw;
-      this.canvas.height = ph;
-      this.canvas.style.width = `${w}px`;
-      this.canvas.style.height = `${hgt}px`;
+    const dpr = devicePixelRatioNow();
+    if (fitCanvas(this.canvas, w, hgt, dpr) || this.dpr !== dpr) {
       // The spacer starts under the canvas, so the scroll extent is the grid's alone.
       this.spacer.style.marginTop = `${-hgt}px`;
       this.dpr = dpr;
@@ -305,11 +259,13 @@ class ImageGridView {
     return w > 0 && hgt > 0;
   }
 
-  draw() {
+  /** @param {Set<string>} dirty */
+  draw(dirty) {
+    if (dirty.has("layout")) this.layoutGrid();
+    if (dirty.has("autoScroll")) this.autoScroll();
     this.updateSelectedText();
     const ctx = this.ctx;
     if (!ctx || !this.sizeCanvas()) return;
-    if (!this.theme) this.theme = readTheme(this.root);
     const theme = this.theme;
     const g = this.grid;
     const vw = this.scroller.clientWidth;
@@ -477,28 +433,26 @@ class ImageGridView {
   updateAutoScroll(p) {
     const s = this.scroller;
     this.scrollSpeed = { x: autoScrollSpeed(p.vx, s.clientWidth), y: autoScrollSpeed(p.vy, s.clientHeight) };
-    if (this.autoScrollFrame !== null || (this.scrollSpeed.x === 0 && this.scrollSpeed.y === 0)) return;
-    const step = () => {
-      this.autoScrollFrame = null;
-      if (!this.press || !this.press.brushing) return;
-      const { x, y } = this.scrollSpeed;
-      if (x === 0 && y === 0) return;
-      const before = [s.scrollLeft, s.scrollTop];
-      s.scrollLeft += x;
-      s.scrollTop += y;
-      if (s.scrollLeft === before[0] && s.scrollTop === before[1]) return; // at the end
-      this.autoScrollFrame = nextFrame(step);
-    };
-    this.autoScrollFrame = nextFrame(step);
+    if (this.scrollSpeed.x !== 0 || this.scrollSpeed.y !== 0) this.schedule("autoScroll");
+  }
+
+  /** One frame's step of the brush's auto-scroll; asks for the next until an end. */
+  autoScroll() {
+    const s = this.scroller;
+    const { x, y } = this.scrollSpeed;
+    if (!this.press?.brushing || (x === 0 && y === 0)) return;
+    const before = [s.scrollLeft, s.scrollTop];
+    s.scrollLeft += x;
+    s.scrollTop += y;
+    if (s.scrollLeft !== before[0] || s.scrollTop !== before[1]) this.schedule("autoScroll");
   }
 
   stopAutoScroll() {
-    if (this.autoScrollFrame !== null) cancelFrame(this.autoScrollFrame);
-    this.autoScrollFrame = null;
+    this.scrollSpeed = { x: 0, y: 0 };
   }
 
   onScroll() {
-    if (this.press && this.press.brushing) {
+    if (this.press?.brushing) {
       // The content moved under a still pointer: extend the brush to where it now points.
       const p = this.contentPoint({ clientX: this.press.clientX, clientY: this.press.clientY });
       this.brush = { x0: this.press.x, y0: this.press.y, x1: p.x, y1: p.y };
@@ -535,15 +489,14 @@ class ImageGridView {
     if (sameSelection(next, this.selection)) return;
     this.selection = next;
     this.selected = new Set(next);
-    this.model.set("selection", next);
-    this.model.save_changes();
+    this.write("selection", next);
     this.updateSelectedText();
     this.schedule();
   }
 
-  onMessage(msg) {
-    if (!msg || msg.type !== "scroll_to") return;
-    const i = Number(msg.index);
+  /** Python's SCROLL_TO: bring image `index` into view. */
+  scrollTo(index) {
+    const i = Number(index);
     if (!Number.isInteger(i) || i < 0 || i >= this.n) return;
     const g = this.grid;
     const o = cellOrigin(i, g);
@@ -551,28 +504,14 @@ class ImageGridView {
     this.scroller.scrollLeft = scrollOffsetFor(o.x / g.pitch, this.scroller.clientWidth, g.pitch, g.width);
     this.schedule();
   }
-
-  destroy() {
-    if (this.frame !== null) cancelFrame(this.frame);
-    this.stopAutoScroll();
-    this.frame = null;
-    for (const dispose of this.disposers.splice(0)) dispose();
-    this.status.destroy();
-    this.tooltip.destroy();
-    releaseAtlases(this.atlases);
-    this.atlases = null;
-    this.root.remove();
-  }
 }
 
 /**
  * anywidget entry point: draw the model into `el`; the returned function undoes it.
- * @param {{model: any, el: HTMLElement}} ctx
- * @returns {() => void}
+ * @param {{model: import("../lib/model.js").Model, el: HTMLElement}} ctx
  */
-export function render({ model, el }) {
-  const view = new ImageGridView(model, el);
-  return () => view.destroy();
+function render({ model, el }) {
+  return mount(ImageGridView, model, el);
 }
 
 export default { render };

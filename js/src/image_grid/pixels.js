@@ -1,4 +1,5 @@
 // Turning the (N, H, W, C) uint8 stack from Python into RGBA pixels for putImageData.
+import { imageToRGBA, writeImageRGBA } from "../lib/pixels.js";
 import { atlasSlot } from "./layout.js";
 
 /**
@@ -14,56 +15,12 @@ export function stackShape(shape) {
   return { n, height, width, channels };
 }
 
-/**
- * Write image `index` of `src` (uint8, (N, H, W, C) row-major) as opaque RGBA into
- * `dst` (an RGBA buffer `dstWidth` pixels wide) at pixel (dx, dy). Gray (C = 1) is
- * copied to R, G and B.
- * @param {Uint8Array} src
- * @param {{height: number, width: number, channels: number}} shape
- * @param {number} index
- * @param {Uint8ClampedArray|Uint8Array} dst
- * @param {number} dstWidth
- * @param {number} [dx]
- * @param {number} [dy]
- */
-export function writeImageRGBA(src, shape, index, dst, dstWidth, dx = 0, dy = 0) {
-  const { height, width, channels } = shape;
-  let s = index * height * width * channels;
-  for (let y = 0; y < height; y++) {
-    let d = ((dy + y) * dstWidth + dx) * 4;
-    if (channels === 1) {
-      for (let x = 0; x < width; x++, d += 4) {
-        const v = src[s++];
-        dst[d] = v;
-        dst[d + 1] = v;
-        dst[d + 2] = v;
-        dst[d + 3] = 255;
-      }
-    } else {
-      for (let x = 0; x < width; x++, d += 4) {
-        dst[d] = src[s++];
-        dst[d + 1] = src[s++];
-        dst[d + 2] = src[s++];
-        dst[d + 3] = 255;
-      }
-    }
-  }
-}
-
-/**
- * One image as its own RGBA buffer (`height * width * 4` bytes).
- * @returns {Uint8ClampedArray}
- */
-export function imageToRGBA(src, shape, index) {
-  const out = new Uint8ClampedArray(shape.height * shape.width * 4);
-  writeImageRGBA(src, shape, index, out, shape.width);
-  return out;
-}
+export { imageToRGBA, writeImageRGBA };
 
 /**
  * The RGBA pixels of atlas `k` of `layout` (see layout.atlasLayout): every image it
  * holds, written at its slot. Unused slots stay transparent.
- * @returns {Uint8ClampedArray}
+ * @returns {Uint8ClampedArray<ArrayBuffer>}
  */
 export function atlasRGBA(src, shape, layout, k) {
   const atlas = layout.atlases[k];

@@ -1,6 +1,7 @@
 // Pure helpers of the LDAM viewer: the chain grid laid out by group, the sample atlas,
 // trace ranges, NaN-broken runs and means, nice ticks and labels. No DOM here, so every
 // function is tested directly in js/test/ldam_viewer_math.test.js.
+import { writeImageRGBA } from "../lib/pixels.js";
 
 /**
  * Chains grouped for the grid: groups in ascending id order, chains in index order.
@@ -131,31 +132,9 @@ export function atlasShape(n, w, h) {
  * @param {Uint8ClampedArray} rgba  atlas.width × atlas.height × 4
  */
 export function fillAtlas(rgba, src, dims, atlas = atlasShape(dims.n, dims.w, dims.h)) {
-  const { n, h, w, c } = dims;
-  const stride = atlas.width * 4;
-  for (let i = 0; i < n; i++) {
-    const ox = (i % atlas.cols) * w;
-    const oy = Math.floor(i / atlas.cols) * h;
-    let s = i * h * w * c;
-    for (let y = 0; y < h; y++) {
-      let d = (oy + y) * stride + ox * 4;
-      if (c === 1) {
-        for (let x = 0; x < w; x++, d += 4) {
-          const v = src[s++];
-          rgba[d] = v;
-          rgba[d + 1] = v;
-          rgba[d + 2] = v;
-          rgba[d + 3] = 255;
-        }
-      } else {
-        for (let x = 0; x < w; x++, d += 4, s += c) {
-          rgba[d] = src[s];
-          rgba[d + 1] = src[s + 1];
-          rgba[d + 2] = src[s + 2];
-          rgba[d + 3] = c === 4 ? src[s + 3] : 255;
-        }
-      }
-    }
+  const shape = { height: dims.h, width: dims.w, channels: dims.c };
+  for (let i = 0; i < dims.n; i++) {
+    writeImageRGBA(src, shape, i, rgba, atlas.width, (i % atlas.cols) * dims.w, Math.floor(i / atlas.cols) * dims.h);
   }
   return rgba;
 }
@@ -253,16 +232,7 @@ export function stepRange(steps) {
   return hi > lo ? [lo, hi] : [lo - 0.5, hi + 0.5];
 }
 
-/**
- * A linear scale from `domain` to `range`.
- * @example linearScale([0, 1], [100, 0]).map(0.25) // 75
- */
-export function linearScale(domain, range) {
-  const [d0, d1] = domain;
-  const [r0, r1] = range;
-  const span = d1 - d0 || 1;
-  return { map: (v) => r0 + ((v - d0) / span) * (r1 - r0) };
-}
+export { linearScale } from "../lib/scales.js";
 
 /**
  * A short number for labels and tooltips: 4 significant digits, "–" for NaN/missing.
@@ -291,6 +261,17 @@ export function stepCaption(step, index, len) {
 export function sliderStep(max) {
   if (!(max > 0)) return 0.01;
   const raw = max / 200;
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const mag = 10 ** Math.floor(Math.log10(raw));
   return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw * 0.999);
+}
+
+/**
+ * `v` as a finite number, else `fallback` (for null, undefined, NaN and non-numbers).
+ * @example numberOr(null, 3) // 3
+ * @param {unknown} v
+ * @param {number} fallback
+ */
+export function numberOr(v, fallback) {
+  const x = Number(v);
+  return v === null || v === undefined || !Number.isFinite(x) ? fallback : x;
 }

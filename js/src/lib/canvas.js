@@ -1,22 +1,28 @@
 // Canvas pieces the views share: animation frames (with a timer fallback for DOMs without
-// them), the device pixel ratio, offscreen atlas canvases, and titled canvas panels
-// sized to the device pixel ratio and cleared to the theme background.
-import { h } from "./dom.js";
+// them), the device pixel ratio, canvases sized to it, offscreen canvases, and element
+// sizes from a ResizeObserver (so drawing never forces a layout).
 
 /** requestAnimationFrame, or a 16 ms timer that passes the time like it does. */
 export const nextFrame =
   typeof requestAnimationFrame === "function"
-    ? (cb) => requestAnimationFrame(cb)
-    : (cb) => setTimeout(() => cb(performance.now()), 16);
+    ? (/** @type {(now: number) => void} */ cb) => requestAnimationFrame(cb)
+    : (/** @type {(now: number) => void} */ cb) => setTimeout(() => cb(performance.now()), 16);
 
 /** Cancels what {@link nextFrame} scheduled. */
 export const cancelFrame =
-  typeof cancelAnimationFrame === "function" ? (id) => cancelAnimationFrame(id) : (id) => clearTimeout(id);
+  typeof cancelAnimationFrame === "function"
+    ? (/** @type {any} */ id) => cancelAnimationFrame(id)
+    : (/** @type {any} */ id) => clearTimeout(id);
 
 /** The device pixel ratio now (1 without a window). */
 export const devicePixelRatioNow = () => (typeof window !== "undefined" && window.devicePixelRatio) || 1;
 
-/** A canvas off the DOM (an OffscreenCanvas where there is one), or null without a document. */
+/**
+ * A canvas off the DOM (an OffscreenCanvas where there is one), or null without a document.
+ * @param {number} width
+ * @param {number} height
+ * @returns {OffscreenCanvas|HTMLCanvasElement|null}
+ */
 export function makeCanvas(width, height) {
   if (typeof OffscreenCanvas === "function") return new OffscreenCanvas(width, height);
   if (typeof document === "undefined") return null;
@@ -24,52 +30,31 @@ export function makeCanvas(width, height) {
 }
 
 /**
- * A titled panel: a header, a positioned stage holding a canvas, and an empty-state note.
- * Class names are `<prefix>-title`, `-head`, `-stage`, `-empty` and `-panel`.
+ * Size `canvas` to w×h CSS px with a backing store at `dpr` (at least `min` device px a
+ * side). Writes only what changed: each write restyles the canvas.
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} w
+ * @param {number} hgt
+ * @param {number} [dpr]
+ * @param {number} [min]
+ * @returns {boolean} whether the backing store changed size (and so was cleared)
  */
-export function makePanel(prefix, title, canvasClass) {
-  const titleEl = h("span", `${prefix}-title`);
-  titleEl.textContent = title;
-  const head = h("div", `${prefix}-head`, {}, [titleEl]);
-  const canvas = h("canvas", canvasClass);
-  const empty = h("div", `${prefix}-empty`);
-  const stage = h("div", `${prefix}-stage`, {}, [canvas, empty]);
-  const el = h("div", `${prefix}-panel`, {}, [head, stage]);
-  const ctx = canvas.getContext ? canvas.getContext("2d") : null;
-  return { el, head, stage, canvas, ctx, empty, w: 0, h: 0, dpr: 1 };
-}
-
-/** Size a panel's canvas to w×h CSS px at the device pixel ratio; false when it has no area. */
-export function sizeCanvas(p, w, hgt) {
-  const dpr = devicePixelRatioNow();
-  const pw = Math.max(0, Math.round(w * dpr));
-  const ph = Math.max(0, Math.round(hgt * dpr));
-  if (p.canvas.width !== pw || p.canvas.height !== ph) {
-    p.canvas.width = pw;
-    p.canvas.height = ph;
+export function fitCanvas(canvas, w, hgt, dpr = devicePixelRatioNow(), min = 0) {
+  const pw = Math.max(min, Math.round(w * dpr));
+  const ph = Math.max(min, Math.round(hgt * dpr));
+  const changed = canvas.width !== pw || canvas.height !== ph;
+  if (changed) {
+    canvas.width = pw;
+    canvas.height = ph;
   }
-  p.canvas.style.width = `${w}px`;
-  p.canvas.style.height = `${hgt}px`;
-  p.w = w;
-  p.h = hgt;
-  p.dpr = dpr;
-  return w > 0 && hgt > 0;
+  const cssW = `${w}px`;
+  const cssH = `${hgt}px`;
+  if (canvas.style.width !== cssW) canvas.style.width = cssW;
+  if (canvas.style.height !== cssH) canvas.style.height = cssH;
+  return changed;
 }
 
-/** A panel's 2-D context reset for drawing in CSS px on the theme background, or null. */
-export function beginPanel(p, theme) {
-  const ctx = p.ctx;
-  if (!ctx) return null;
-  ctx.setTransform(p.dpr, 0, 0, p.dpr, 0, 0);
-  ctx.globalAlpha = 1;
-  ctx.globalCompositeOperation = "source-over";
-  ctx.setLineDash([]);
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, p.w, p.h);
-  ctx.font = `11px ${theme.font}`;
-  return ctx;
-}
-
+/** @type {WeakMap<Element, {w: number, h: number}>} */
 const sizes = new WeakMap();
 
 /**
@@ -77,6 +62,8 @@ const sizes = new WeakMap();
  * observer reported, else read from the layout (which forces a synchronous layout when
  * styles changed since the last frame: views that redraw many times a second watch
  * their stages so that drawing never reads the layout).
+ * @param {HTMLElement} el
+ * @returns {{w: number, h: number}}
  */
 export function sizeOf(el) {
   const known = sizes.get(el);
@@ -88,9 +75,13 @@ export function sizeOf(el) {
  * Watch elements' sizes with one ResizeObserver; `onChange(el)` runs when an element's
  * width or height changes. Returns a disposer. Without ResizeObserver it does nothing
  * ({@link sizeOf} then reads the layout).
+ * @param {Iterable<Element>} elements
+ * @param {(el: Element) => void} onChange
+ * @returns {() => void}
  */
 export function watchSizes(elements, onChange) {
   if (typeof ResizeObserver !== "function") return () => {};
+  const watched = [...elements];
   const ro = new ResizeObserver((entries) => {
     for (const entry of entries) {
       const box = entry.contentRect;
@@ -100,9 +91,9 @@ export function watchSizes(elements, onChange) {
       if (!prev || prev.w !== next.w || prev.h !== next.h) onChange(entry.target);
     }
   });
-  for (const el of elements) ro.observe(el);
+  for (const el of watched) ro.observe(el);
   return () => {
     ro.disconnect();
-    for (const el of elements) sizes.delete(el);
+    for (const el of watched) sizes.delete(el);
   };
 }

@@ -34,7 +34,9 @@ function checkShape(shape) {
 function bytesOf(buf) {
   if (buf instanceof ArrayBuffer) return { buffer: buf, byteOffset: 0, byteLength: buf.byteLength };
   if (ArrayBuffer.isView(buf)) return { buffer: buf.buffer, byteOffset: buf.byteOffset, byteLength: buf.byteLength };
-  throw new Error(`nbviz codec: expected a DataView, ArrayBuffer or typed array buffer, got ${buf === null ? "null" : typeof buf}`);
+  throw new Error(
+    `nbviz codec: expected a DataView, ArrayBuffer or typed array buffer, got ${buf === null ? "null" : typeof buf}`,
+  );
 }
 
 /**
@@ -44,12 +46,14 @@ function bytesOf(buf) {
  */
 export function decodeArray(encoded) {
   if (encoded === null || typeof encoded !== "object") {
-    throw new Error("nbviz codec: expected {dtype, shape, buffer}, got " + String(encoded));
+    throw new Error(`nbviz codec: expected {dtype, shape, buffer}, got ${String(encoded)}`);
   }
   const { dtype, shape, buffer } = encoded;
-  const Ctor = Object.prototype.hasOwnProperty.call(DTYPES, dtype) ? DTYPES[dtype] : undefined;
+  const Ctor = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
   if (!Ctor) {
-    throw new Error(`nbviz codec: unknown dtype ${JSON.stringify(dtype)}; expected one of ${Object.keys(DTYPES).join(", ")}`);
+    throw new Error(
+      `nbviz codec: unknown dtype ${JSON.stringify(dtype)}; expected one of ${Object.keys(DTYPES).join(", ")}`,
+    );
   }
   const size = checkShape(shape);
   const bytes = bytesOf(buffer);
@@ -67,7 +71,7 @@ export function decodeArray(encoded) {
     copy.set(new Uint8Array(bytes.buffer, bytes.byteOffset, need));
     data = new Ctor(copy.buffer, 0, size);
   }
-  return { data, shape: shape.slice(), dtype };
+  return { data, shape: shape.slice(), dtype: /** @type {DecodedArray["dtype"]} */ (dtype) };
 }
 
 /**
@@ -114,11 +118,13 @@ export function writeTrait(model, name, value) {
  * @returns {Record<string, DecodedArray>}
  */
 export function unpackArrays(content, buffers = []) {
-  const meta = (content && content.arrays) || {};
+  const meta = content?.arrays || {};
   const out = {};
   for (const [name, m] of Object.entries(meta)) {
     if (!Number.isInteger(m.index) || m.index < 0 || m.index >= buffers.length) {
-      throw new Error(`nbviz codec: array ${JSON.stringify(name)} points at buffer ${m.index}, but the message has ${buffers.length}`);
+      throw new Error(
+        `nbviz codec: array ${JSON.stringify(name)} points at buffer ${m.index}, but the message has ${buffers.length}`,
+      );
     }
     try {
       out[name] = decodeArray({ dtype: m.dtype, shape: m.shape, buffer: buffers[m.index] });

@@ -3,11 +3,12 @@
 
 /**
  * Create `<tag class=className>` with attributes and children.
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {string} [className]
  * @param {Record<string, string>} [attrs]
  * @param {Node[]} [children]
- * @returns {HTMLElement}
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, className = "", attrs = {}, children = []) {
   const el = document.createElement(tag);
@@ -18,10 +19,43 @@ export function h(tag, className = "", attrs = {}, children = []) {
 }
 
 /**
+ * A `<span>` holding `text` (as text, never markup).
+ * @param {string} text
+ * @param {string} [className]
+ */
+export function textSpan(text, className = "") {
+  const el = h("span", className);
+  el.textContent = text;
+  return el;
+}
+
+/**
+ * A `<button type=button>` in the views' look (lib/view.css) showing `text`.
+ * @param {string} className  its own classes, besides `nbviz-button`
+ * @param {string} text
+ * @param {Record<string, string>} [attrs]
+ */
+export function button(className, text, attrs = {}) {
+  const el = h("button", `nbviz-button ${className}`, { type: "button", ...attrs });
+  el.textContent = text;
+  return el;
+}
+
+/**
+ * An `<input type=range>` over [min, max] in steps of `step`, with an accessible name.
+ * @param {string} className
+ * @param {{min: number, max: number, step: number, label: string}} range
+ */
+export function rangeInput(className, { min, max, step, label }) {
+  const attrs = { type: "range", min: String(min), max: String(max), step: String(step), "aria-label": label };
+  return h("input", className, attrs);
+}
+
+/**
  * Add an event listener and return the function that removes it.
  * @param {EventTarget} target
  * @param {string} type
- * @param {EventListener} listener
+ * @param {(event: any) => void} listener
  * @param {AddEventListenerOptions|boolean} [options]
  * @returns {() => void}
  */

@@ -13,14 +13,16 @@ export const THEME_VARIABLES = Object.freeze({
   font: ["--jp-ui-font-family", "system-ui, -apple-system, 'Segoe UI', sans-serif"],
 });
 
+/** @typedef {Record<keyof typeof THEME_VARIABLES, string>} Theme */
+
 /**
  * The theme's colours as seen from `el` (CSS variables cascade, so read them there).
  * @param {Element} el
- * @returns {Record<keyof typeof THEME_VARIABLES, string>}
+ * @returns {Theme}
  */
 export function readTheme(el) {
   const style = typeof getComputedStyle === "function" && el ? getComputedStyle(el) : null;
-  const theme = {};
+  const theme = /** @type {Theme} */ ({});
   for (const [key, [name, fallback]] of Object.entries(THEME_VARIABLES)) {
     const value = style ? style.getPropertyValue(name).trim() : "";
     theme[key] = value || fallback;

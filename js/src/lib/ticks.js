@@ -2,7 +2,7 @@
 
 /** The next smaller step in the 1-2-5 sequence: 5 → 2 → 1 → 0.5 … */
 function smallerStep(step) {
-  const mag = Math.pow(10, Math.floor(Math.log10(step) + 1e-9));
+  const mag = 10 ** Math.floor(Math.log10(step) + 1e-9);
   const m = Math.round(step / mag);
   return m === 5 ? 2 * mag : m === 2 ? mag : 0.5 * mag;
 }
@@ -25,7 +25,7 @@ function ticksWith(lo, hi, step) {
 export function niceTicks(lo, hi, count = 5) {
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi <= lo) return [lo].filter(Number.isFinite);
   const raw = (hi - lo) / Math.max(1, count);
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const mag = 10 ** Math.floor(Math.log10(raw));
   let step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
   let out = ticksWith(lo, hi, step);
   for (let k = 0; k < 4 && out.length < 2; k++) {

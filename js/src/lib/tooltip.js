@@ -1,18 +1,6 @@
 // A small tooltip that follows the pointer inside a positioned container. Text only
 // (textContent), so labels from Python can never inject markup.
-import { injectStyle } from "./style.js";
-
-const CSS = `
-.nbviz-tooltip {
-  position: absolute; z-index: 10; pointer-events: none; max-width: 240px;
-  padding: 2px 6px; border-radius: 3px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-  font: 12px var(--jp-ui-font-family, system-ui, sans-serif);
-  color: var(--jp-ui-inverse-font-color1, #fff);
-  background: var(--jp-inverse-layout-color1, rgba(33, 33, 33, 0.92));
-  box-shadow: 0 1px 3px rgba(0, 0, 0, 0.3);
-}
-.nbviz-tooltip[hidden] { display: none; }
-`;
+import "./tooltip.css";
 
 /**
  * @param {HTMLElement} container  the tooltip is placed in its coordinates (it should be
@@ -21,7 +9,6 @@ const CSS = `
  *   hide: () => void, destroy: () => void}}
  */
 export function createTooltip(container) {
-  injectStyle("nbviz-tooltip-style", CSS);
   const el = document.createElement("div");
   el.className = "nbviz-tooltip";
   el.setAttribute("role", "tooltip");

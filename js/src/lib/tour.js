@@ -126,7 +126,8 @@ export function tourProjection(base, angles, d, t, out = new Float64Array(2 * d)
     }
   }
   for (let r = 0; r < d; r++) {
-    let x = 0, y = 0;
+    let x = 0,
+      y = 0;
     for (let q = 0; q < d; q++) {
       const b = base[r * d + q];
       x += b * work[2 * q];
@@ -308,7 +309,9 @@ export function completeBasis(p, d) {
  * @param {number} d
  */
 export function orthonormalityError(p, d) {
-  let a = 0, b = 0, c = 0;
+  let a = 0,
+    b = 0,
+    c = 0;
   for (let r = 0; r < d; r++) {
     a += p[2 * r] * p[2 * r];
     b += p[2 * r] * p[2 * r + 1];
@@ -332,9 +335,11 @@ export function orthonormalityError(p, d) {
 export function createTour(d, seed) {
   if (!(Number.isInteger(d) && d >= 2 && d <= MAX_DIM)) throw new Error(`tour: d must be 2..${MAX_DIM}, got ${d}`);
   let angles = angularVelocities(d, seed);
+  /** @type {Float64Array} */
   let base = identity(d);
   let t = 0;
   const work = new Float64Array(2 * d);
+  /** @type {Float64Array} */
   let current = firstTwoColumns(base, d);
   let stale = false;
 

@@ -4,35 +4,14 @@
 /** Density ticks of the accuracy plot (fractions of weights left), dense first. */
 export const DENSITY_TICKS = Object.freeze([1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01]);
 
-/**
- * A log scale from `domain` [d0, d1] (both > 0; d0 > d1 gives a reversed axis) to `range`.
- * @example logScale([1, 0.01], [0, 100]).map(0.1) // 50
- * @returns {{map: (v: number) => number, invert: (p: number) => number}}
- */
-export function logScale(domain, range) {
-  const l0 = Math.log(domain[0]);
-  const l1 = Math.log(domain[1]);
-  const [r0, r1] = range;
-  const span = l1 - l0 || 1;
-  return {
-    map: (v) => r0 + ((Math.log(v) - l0) / span) * (r1 - r0),
-    invert: (p) => Math.exp(l0 + ((p - r0) / (r1 - r0 || 1)) * span),
-  };
-}
+export { linearScale, logScale } from "../lib/scales.js";
 
 /**
- * A linear scale from `domain` to `range`.
- * @example linearScale([0, 1], [100, 0]).map(0.25) // 75
+ * A list trait as strings ([] when it is not a list).
+ * @param {unknown} v
+ * @returns {string[]}
  */
-export function linearScale(domain, range) {
-  const [d0, d1] = domain;
-  const [r0, r1] = range;
-  const span = d1 - d0 || 1;
-  return {
-    map: (v) => r0 + ((v - d0) / span) * (r1 - r0),
-    invert: (p) => d0 + ((p - r0) / (r1 - r0 || 1)) * span,
-  };
-}
+export const asStrings = (v) => (Array.isArray(v) ? v.map((x) => String(x)) : []);
 
 /**
  * The records that can be drawn (finite round and density in (0, 1]), sorted by round.
@@ -68,7 +47,7 @@ export function densityDomain(records) {
   hi = Math.max(hi, lo);
   // At least a decade wide, and a 4% pad on each end of the log span.
   if (hi / lo < 10) lo = hi / 10;
-  const pad = Math.pow(hi / lo, 0.04);
+  const pad = (hi / lo) ** 0.04;
   return [Math.min(1, hi) * pad, lo / pad];
 }
 
@@ -137,7 +116,15 @@ export function plotDots(records, variants, xMap, yMap) {
     for (const r of records) {
       const acc = Number(r.accuracy[variant]);
       if (!Number.isFinite(acc)) continue;
-      dots.push({ x: xMap(r.density), y: yMap(acc), round: r.round, variant, variantIndex, density: r.density, accuracy: acc });
+      dots.push({
+        x: xMap(r.density),
+        y: yMap(acc),
+        round: r.round,
+        variant,
+        variantIndex,
+        density: r.density,
+        accuracy: acc,
+      });
     }
   });
   return dots;

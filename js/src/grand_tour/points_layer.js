@@ -1,0 +1,231 @@
+// The tour's points on WebGL2: the data [T, n, d] in a float texture (uploaded once per
+// `points`), labels and selection flags as vertex attributes, class colours in a 1-row
+// texture; each frame sets only the projection and a few uniforms and draws n points.
+import { packPoints, textureLayout } from "./data_texture.js";
+import { byteRowTexture, classBytes, createProgram, floatTexture, parseColor, uniformLocations } from "./gl.js";
+import { FRAGMENT_SHADER, MAX_CHUNKS, VERTEX_SHADER } from "./shaders.js";
+
+const UNIFORMS = [
+  "u_data",
+  "u_classes",
+  "u_n",
+  "u_chunks",
+  "u_width",
+  "u_f0",
+  "u_f1",
+  "u_mix",
+  "u_classCount",
+  "u_proj",
+  "u_scale",
+  "u_size",
+  "u_hasSelection",
+  "u_ring",
+];
+
+/**
+ * What one frame draws with.
+ * @typedef {Object} PointsFrame
+ * @property {ArrayLike<number>} projection  d rows of (x, y)
+ * @property {number} frame  fractional frame
+ * @property {{frames: number, n: number, d: number}} shape
+ * @property {{scale: number, w: number, h: number}} view  projection units → CSS px
+ * @property {number} size  point diameter in device px
+ * @property {boolean} hasSelection
+ * @property {string} ring  CSS colour of the selection ring
+ */
+
+export class PointsLayer {
+  /** @param {HTMLCanvasElement} canvas */
+  constructor(canvas) {
+    this.canvas = canvas;
+    /** @type {WebGL2RenderingContext|null} */
+    this.gl = null;
+    /** @type {any} the program, buffers and textures; null until set up or after a loss */
+    this.g = null;
+  }
+
+  /**
+   * Get the WebGL2 context and build the program. Returns an error message for the user,
+   * or "" when the layer is ready.
+   */
+  init() {
+    // No MSAA: the points are already smoothed in the fragment shader, and multisampling
+    // cost 2-4x the frame time under software WebGL (measured at 100k points).
+    const gl = this.canvas.getContext
+      ? this.canvas.getContext("webgl2", { antialias: false, premultipliedAlpha: true })
+      : null;
+    this.gl = gl;
+    if (!gl) {
+      return (
+        "GrandTour needs WebGL2, which this browser does not provide (or has disabled). " +
+        "Try another browser, enable hardware acceleration, or use widget.figure() for a static view."
+      );
+    }
+    try {
+      const prog = createProgram(gl, VERTEX_SHADER, FRAGMENT_SHADER);
+      const u = uniformLocations(gl, prog, UNIFORMS);
+      const vao = gl.createVertexArray();
+      const labelBuffer = gl.createBuffer();
+      const selectedBuffer = gl.createBuffer();
+      gl.bindVertexArray(vao);
+      const aLabel = gl.getAttribLocation(prog, "a_label");
+      const aSelected = gl.getAttribLocation(prog, "a_selected");
+      gl.bindBuffer(gl.ARRAY_BUFFER, labelBuffer);
+      gl.enableVertexAttribArray(aLabel);
+      gl.vertexAttribIPointer(aLabel, 1, gl.INT, 0, 0);
+      gl.bindBuffer(gl.ARRAY_BUFFER, selectedBuffer);
+      gl.enableVertexAttribArray(aSelected);
+      gl.vertexAttribPointer(aSelected, 1, gl.UNSIGNED_BYTE, true, 0, 0);
+      gl.bindVertexArray(null);
+      this.g = {
+        prog,
+        u,
+        vao,
+        labelBuffer,
+        selectedBuffer,
+        dataTex: null,
+        classTex: null,
+        layout: null,
+        classCount: 1,
+        projUniform: new Float32Array(4 * MAX_CHUNKS * 2),
+        maxTexture: gl.getParameter(gl.MAX_TEXTURE_SIZE),
+      };
+      return "";
+    } catch (err) {
+      console.error(err);
+      this.g = null;
+      return String(err.message || err);
+    }
+  }
+
+  /** Whether the layer can draw (set up, context not lost). */
+  get ready() {
+    return Boolean(this.g && this.gl && !this.gl.isContextLost());
+  }
+
+  /** Whether points are uploaded. */
+  get hasPoints() {
+    return Boolean(this.g?.dataTex);
+  }
+
+  /** The context was lost: forget every GL object (they are gone). */
+  lost() {
+    this.g = null;
+  }
+
+  /**
+   * Upload the points [T, n, d]; returns an error message, or "".
+   * @param {{points: Float32Array, frames: number, n: number, d: number}} data
+   */
+  uploadPoints(data) {
+    const g = this.g;
+    const gl = this.gl;
+    if (!g || !gl) return "";
+    if (g.dataTex) gl.deleteTexture(g.dataTex);
+    g.dataTex = null;
+    const { points, frames, n, d } = data;
+    try {
+      g.layout = textureLayout(frames, n, d, g.maxTexture);
+      g.dataTex = floatTexture(gl, 0, g.layout.width, g.layout.height, packPoints(points, frames, n, d, g.layout));
+      return "";
+    } catch (err) {
+      console.error(err);
+      return String(err.message || err);
+    }
+  }
+
+  /**
+   * @param {Int32Array} labels  one class per point
+   */
+  uploadLabels(labels) {
+    const g = this.g;
+    const gl = this.gl;
+    if (!g || !gl) return;
+    gl.bindBuffer(gl.ARRAY_BUFFER, g.labelBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, labels, gl.STATIC_DRAW);
+  }
+
+  /**
+   * @param {Iterable<number>} selected
+   * @param {number} n
+   */
+  uploadSelection(selected, n) {
+    const g = this.g;
+    const gl = this.gl;
+    if (!g || !gl) return;
+    const flags = new Uint8Array(n);
+    for (const i of selected) flags[i] = 255;
+    gl.bindBuffer(gl.ARRAY_BUFFER, g.selectedBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, flags, gl.DYNAMIC_DRAW);
+  }
+
+  /**
+   * @param {number} count  number of classes
+   * @param {Set<number>} hidden
+   * @param {(k: number) => string} colorOf
+   */
+  uploadClasses(count, hidden, colorOf) {
+    const g = this.g;
+    if (!g || !this.gl) return;
+    const k = Math.min(count, g.maxTexture);
+    g.classCount = Math.max(1, k);
+    g.classTex = byteRowTexture(this.gl, 1, classBytes(k, hidden, colorOf), g.classTex);
+  }
+
+  /** @param {PointsFrame} f */
+  draw(f) {
+    const g = this.g;
+    const gl = this.gl;
+    if (!g || !gl || !g.dataTex || gl.isContextLost()) return;
+    const { frames, n, d } = f.shape;
+    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.useProgram(g.prog);
+    g.projUniform.fill(0);
+    for (let k = 0; k < 2 * d; k++) g.projUniform[k] = f.projection[k];
+    const f0 = Math.floor(f.frame);
+    const u = g.u;
+    gl.uniform2fv(u.u_proj, g.projUniform);
+    gl.uniform1i(u.u_f0, f0);
+    gl.uniform1i(u.u_f1, Math.min(f0 + 1, frames - 1));
+    gl.uniform1f(u.u_mix, f.frame - f0);
+    gl.uniform1i(u.u_n, n);
+    gl.uniform1i(u.u_chunks, g.layout.chunks);
+    gl.uniform1i(u.u_width, g.layout.width);
+    gl.uniform1i(u.u_classCount, g.classCount || 1);
+    gl.uniform2f(u.u_scale, (2 * f.view.scale) / f.view.w, (2 * f.view.scale) / f.view.h);
+    gl.uniform1f(u.u_size, f.size);
+    gl.uniform1f(u.u_hasSelection, f.hasSelection ? 1 : 0);
+    const ring = parseColor(f.ring);
+    gl.uniform3f(u.u_ring, ring[0] / 255, ring[1] / 255, ring[2] / 255);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, g.dataTex);
+    gl.uniform1i(u.u_data, 0);
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, g.classTex);
+    gl.uniform1i(u.u_classes, 1);
+    gl.bindVertexArray(g.vao);
+    gl.drawArrays(gl.POINTS, 0, n);
+    gl.bindVertexArray(null);
+  }
+
+  /** Delete every GL object and give the context back (browsers cap live contexts). */
+  destroy() {
+    const gl = this.gl;
+    const g = this.g;
+    if (gl && g && !gl.isContextLost()) {
+      gl.deleteTexture(g.dataTex);
+      gl.deleteTexture(g.classTex);
+      gl.deleteBuffer(g.labelBuffer);
+      gl.deleteBuffer(g.selectedBuffer);
+      gl.deleteVertexArray(g.vao);
+      gl.deleteProgram(g.prog);
+      gl.getExtension("WEBGL_lose_context")?.loseContext();
+    }
+    this.g = null;
+    this.gl = null;
+  }
+}
