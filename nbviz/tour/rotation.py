@@ -50,7 +50,7 @@ import math
 
 import numpy as np
 
-from .._checks import unknown_name_error
+from .._checks import check_seed, unknown_name_error
 from ._validate import check_dims, check_number, check_projection_shape, float_array
 from .manipulate import drag_axis_matrix, orthonormalize
 
@@ -107,8 +107,7 @@ def angular_velocities(
     ((3,), True)
     """
     d = check_dims(d)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {seed!r}")
+    seed = check_seed(seed)
     speed = check_number(speed, "speed", nonnegative=True)
     k = d * (d - 1) // 2
     if generator == "numpy":

@@ -41,7 +41,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import as_numpy, check_positive_int, unknown_name_error
+from .._checks import as_numpy, check_positive_int, check_seed, unknown_name_error
 from ..embed import PCA
 from ..models import as_tensors, capture_activations, layer_names, model_float_dtype
 from ..models.results import TrainResult
@@ -72,7 +72,7 @@ class TourFrames:
         frames: float32 ``[T, n, d]``.
         labels: one label per point (``[n]``), or ``None``.
         class_names: the name of each class, or ``None``.
-        frame_names: a name per frame (``"epoch 3"``, ``"fc1"``, ``"step 2"``).
+        frame_names: a name per frame (``"epoch 3"``, ``"fc1"``, ``"step 2"``), or ``None``.
         dim_names: a name per dimension, or ``None`` (``PC1``… after a reduction).
         predictions: int32 ``[T, n]``, the model's predicted class per frame and point, or
             ``None``.
@@ -89,7 +89,7 @@ class TourFrames:
     frames: np.ndarray
     labels: np.ndarray | None = None
     class_names: list[str] | None = None
-    frame_names: list[str] = field(default_factory=list)
+    frame_names: list[str] | None = None
     dim_names: list[str] | None = None
     predictions: np.ndarray | None = None
     thumbnails: Any = None
@@ -181,11 +181,6 @@ def _class_dim_names(width: int, class_names, layer: str):
     return None
 
 
-def _check_dims(dims) -> int:
-    dims = check_positive_int(dims, "dims", minimum=2)
-    return dims
-
-
 # --- activations ---------------------------------------------------------------------------
 def activation_frames(
     data, labels=None, class_names=None, *, dims: int = 128, dim_names=None
@@ -203,7 +198,7 @@ def activation_frames(
     ((3, 40, 8), ['PC1', 'PC2'], (8, 200))
     """
     a = stack_frames(data, labels, flatten=True)
-    dims = _check_dims(dims)
+    dims = check_positive_int(dims, "dims", minimum=2)
     fitted = None
     if a.shape[-1] > dims:
         a, fitted = reduce_frames(a, dims)
@@ -333,7 +328,7 @@ def training_frames(
     epochs, states, recorded, stored_labels = _snapshots(result_or_snapshots)
     if model is not None and not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
-    dims = _check_dims(dims)
+    dims = check_positive_int(dims, "dims", minimum=2)
     x = y = None
     if data is not None:
         dtype = model_float_dtype(model) if model is not None else None
@@ -412,7 +407,7 @@ def layer_frames(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
-    dims = _check_dims(dims)
+    dims = check_positive_int(dims, "dims", minimum=2)
     xt, y_data, data_names = _data(data, "data", model_float_dtype(model))
     labels = labels if labels is not None else y_data
     class_names = class_names if class_names is not None else data_names
@@ -552,7 +547,7 @@ def adversarial_frames(
     steps = 1 if method == "fgsm" else check_positive_int(steps, "steps")
     alpha = eps / 4 if alpha is None else check_number(alpha, "alpha", positive=True)
     layer = _check_layer(model, layer)
-    dims = _check_dims(dims)
+    dims = check_positive_int(dims, "dims", minimum=2)
     xt, y_data, data_names = _data(data, "data", model_float_dtype(model))
     y = labels if labels is not None else y_data
     if y is None:
@@ -564,8 +559,7 @@ def adversarial_frames(
         raise TypeError(f"labels: expected integer class labels, got {y.dtype}")
     y = y.long()
     class_names = list(class_names) if class_names is not None else data_names
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {seed!r}")
+    seed = check_seed(seed)
 
     # Which points to attack: correctly classified ones (and, targeted, not the target yet).
     clean_logits = _model_outputs(model, xt)
@@ -588,7 +582,7 @@ def adversarial_frames(
     if n_attacked is not None:
         n_attacked = check_positive_int(n_attacked, "n_attacked")
         if n_attacked < len(src):
-            gen = torch.Generator().manual_seed(int(seed))
+            gen = torch.Generator().manual_seed(seed)
             src = src[torch.randperm(len(src), generator=gen)[:n_attacked].sort().values]
     xa, ya = xt[src], y[src]
     ta = tgt_all[src] if tgt_all is not None else None
@@ -597,7 +591,7 @@ def adversarial_frames(
         res = _attacks.fgsm(model, xa, ya, eps, targeted=targeted, target=ta)
     else:
         res = _attacks.pgd(
-            model, xa, ya, eps, alpha, steps, targeted=targeted, target=ta, seed=int(seed)
+            model, xa, ya, eps, alpha, steps, targeted=targeted, target=ta, seed=seed
         )
     n_steps, m = res.inputs.shape[:2]
     flat = res.inputs.reshape(n_steps * m, *res.inputs.shape[2:])

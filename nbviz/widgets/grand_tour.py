@@ -105,7 +105,7 @@ class GrandTour(ScatterWidget):
         """
         for key in ("dim_names", "frame_names", "predictions", "thumbnails"):
             value = getattr(frames, key)
-            if value is not None and (key != "frame_names" or value):
+            if value is not None:
                 kwargs.setdefault(key, value)
         if frames.class_colors is not None:
             palette = cls.PALETTE

@@ -160,9 +160,9 @@ class LDAMViewer(JobWidget):
         if data is not None:
             from ..ldam import top_k_real
 
-            self._check_data(data)
-
-            top = top_k_real(sampler.model, sampler.objective, data, k=top_k)
+            top = top_k_real(
+                sampler.model, sampler.objective, data, k=top_k, input_shape=sampler.input_shape
+            )
             flat = top.images.reshape(-1, *top.images.shape[2:])
             self.top_images = self._to_uint8(flat)
             self.top_captions = [
@@ -170,18 +170,6 @@ class LDAMViewer(JobWidget):
                 for i, v in zip(top.indices.flatten(), top.scores.flatten(), strict=True)
             ]
         self._show_live()
-
-    def _check_data(self, data) -> None:
-        """Real images beside the chains must be of the chains' shape."""
-        from ..models import as_tensors
-
-        x, _ = as_tensors(data, "data", labels="ignore")
-        shape = tuple(self.sampler.input_shape)
-        if tuple(x.shape[1:]) != shape:
-            raise ValueError(
-                f"data: images of shape {tuple(x.shape[1:])}, but the sampler's chains are "
-                f"{shape}; pass real images of the shape the model takes"
-            )
 
     @staticmethod
     def _group_names(sampler, n_groups: int) -> list[str]:

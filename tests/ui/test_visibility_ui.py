@@ -52,6 +52,13 @@ def _state(page) -> dict:
     return page.evaluate(_STATE_JS)
 
 
+def _over_a_second(page) -> tuple[dict, dict]:
+    """The view's state now and one second later."""
+    before = _state(page)
+    time.sleep(1.0)
+    return before, _state(page)
+
+
 def _shoot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
@@ -74,9 +81,7 @@ def test_tour_out_of_sight_requests_no_frames(page, lab, write_notebook):
     _wait_on_screen(page, True)
 
     # In sight and playing: a frame after each frame, the tour turning.
-    a = _state(page)
-    time.sleep(1.0)
-    b = _state(page)
+    a, b = _over_a_second(page)
     seconds = (b["now"] - a["now"]) / 1000
     per_second = (b["frames"] - a["frames"]) / seconds
     rate = (b["time"] - a["time"]) / seconds  # tour time per second
@@ -88,9 +93,7 @@ def test_tour_out_of_sight_requests_no_frames(page, lab, write_notebook):
     # Scrolled away (into the tall output): no frame is requested, the projection holds.
     page.evaluate(_SCROLL_JS, [SCROLLER, 2000])
     _wait_on_screen(page, False)
-    c = _state(page)
-    time.sleep(1.0)
-    d = _state(page)
+    c, d = _over_a_second(page)
     away_s = (d["now"] - c["now"]) / 1000
     print(f"out of sight: {d['frames'] - c['frames']} frames requested in {away_s:.2f} s "
           f"(frame counter {c['frames']} -> {d['frames']})")  # fmt: skip
@@ -103,9 +106,7 @@ def test_tour_out_of_sight_requests_no_frames(page, lab, write_notebook):
     # away.
     page.evaluate(_SCROLL_JS, [SCROLLER, 0])
     _wait_on_screen(page, True)
-    e = _state(page)
-    time.sleep(1.0)
-    f = _state(page)
+    e, f = _over_a_second(page)
     back = (f["now"] - e["now"]) / 1000
     away = (e["now"] - c["now"]) / 1000
     times = f"{c['time']:.4f} -> {e['time']:.4f} -> {f['time']:.4f}"
@@ -122,9 +123,7 @@ def test_tour_out_of_sight_requests_no_frames(page, lab, write_notebook):
     # A hidden page: no frames either, and again it resumes.
     page.evaluate(_PAGE_VISIBILITY_JS, True)
     _wait_on_screen(page, False)
-    g = _state(page)
-    time.sleep(1.0)
-    h = _state(page)
+    g, h = _over_a_second(page)
     print(f"hidden page: {h['frames'] - g['frames']} frames requested in "
           f"{(h['now'] - g['now']) / 1000:.2f} s")  # fmt: skip
     assert h["frames"] == g["frames"] and h["time"] == g["time"]
