@@ -8,13 +8,14 @@ A compute package: it imports no widget code and runs from a plain script.
 * :mod:`~nbviz.tour.manipulate`: :func:`drag_axis`, :func:`orthonormalize`,
   :func:`axis_handles`.
 * :mod:`~nbviz.tour.linear`: :func:`conv2d_matrix`, :func:`linearize` ...
-* :mod:`~nbviz.tour.align`: :func:`layer_sequence`, :func:`procrustes`,
-  :func:`svd_transition`.
+* :mod:`~nbviz.tour.align`: :func:`layer_sequence` (each layer on its own top principal
+  components, matched to the previous layer's by :func:`signed_permutation`),
+  :func:`procrustes`, :func:`svd_transition`.
 * :mod:`~nbviz.tour.attacks`: :func:`fgsm`, :func:`pgd`, :func:`attack_trajectory`.
 * :mod:`~nbviz.tour.sources`: a tour's frames from training, layers or an attack
   (:class:`TourFrames`), as :class:`nbviz.GrandTour`'s builders use them.
 * :mod:`~nbviz.tour.framing`: :func:`stack_frames`, :func:`normalize_points`,
-  :func:`fit_zoom`, :func:`reduce_frames`: how the frames are framed for the view.
+  :func:`points_coincide`, :func:`reduce_frames`: how the frames are framed for the view.
 
 >>> from nbviz.tour import Tour
 >>> tour = Tour(5, seed=0)
@@ -22,9 +23,15 @@ A compute package: it imports no widget code and runs from a plain script.
 (5, 2)
 """
 
-from .align import LayerSequence, layer_sequence, procrustes, svd_transition
+from .align import (
+    LayerSequence,
+    layer_sequence,
+    procrustes,
+    signed_permutation,
+    svd_transition,
+)
 from .attacks import AttackResult, AttackTrajectory, attack_trajectory, fgsm, pgd
-from .framing import fit_zoom, normalize_points, reduce_frames, stack_frames
+from .framing import normalize_points, points_coincide, reduce_frames, stack_frames
 from .linear import (
     LinearStep,
     avgpool_matrix,
@@ -71,7 +78,6 @@ __all__ = [
     "drag_axis",
     "drag_axis_matrix",
     "fgsm",
-    "fit_zoom",
     "givens_product",
     "layer_frames",
     "layer_sequence",
@@ -82,9 +88,11 @@ __all__ = [
     "orthonormalize",
     "pgd",
     "plane_pairs",
+    "points_coincide",
     "procrustes",
     "projection",
     "reduce_frames",
+    "signed_permutation",
     "stack_frames",
     "svd_transition",
     "tour_matrix",

@@ -1,12 +1,15 @@
-"""How a tour's points are framed for the view: centred and scaled, zoomed, reduced.
+"""How a tour's points are framed for the view: centred and scaled, reduced.
 
 * :func:`stack_frames`: what a user passes (an array ``[n, d]`` or ``[T, n, d]``, a list
   of per-frame arrays) as one float32 stack ``[T, n, d]``;
 * :func:`normalize_points`: one centre and scale for all frames, so motion between frames
-  is kept and nearly every point lies in the unit ball;
-* :func:`fit_zoom`: the zoom at which a typical 2-D projection fills the view;
+  is kept and nearly every point lies in the unit ball (points that coincide up to float
+  noise stay at one place, see :func:`points_coincide`);
 * :func:`reduce_frames`: frames wider than the view can tour, projected on the principal
   axes of their last frame (:func:`nbviz.embed.fit_pca`, the package's one PCA).
+
+The view fits each frame's projected cloud to its canvas itself (its ``zoom`` is relative
+to that fit), so nothing here chooses a zoom.
 
 >>> import numpy as np
 >>> frames = np.random.default_rng(0).normal(size=(3, 40, 200))
@@ -26,7 +29,28 @@ import torch
 from .._checks import as_numpy, check_finite
 from ..embed import PCA, fit_pca
 
-__all__ = ["fit_zoom", "normalize_points", "reduce_frames", "stack_frames"]
+__all__ = ["normalize_points", "points_coincide", "reduce_frames", "stack_frames"]
+
+#: Points whose spread is at most this fraction of their centre's norm are one place: what
+#: is left of their spread is float rounding, not structure.
+COINCIDE_TOLERANCE = 1e-6
+
+
+def points_coincide(spread: float, center_norm: float) -> bool:
+    """Whether points spread ``spread`` (a typical distance from their centre) around a
+    centre of norm ``center_norm`` are all at one place, up to float noise.
+
+    True when ``spread`` is 0, or at most :data:`COINCIDE_TOLERANCE` (1e-6) of
+    ``center_norm``: float32 rounds values to about 6e-8 of their size, so such a spread
+    is rounding, and scaling it up would show noise as structure. A small spread around
+    the origin is real.
+
+    >>> points_coincide(3e-7, 2.0), points_coincide(1e-3, 2.0), points_coincide(1e-9, 0.0)
+    (True, False, False)
+    >>> points_coincide(0.0, 0.0)
+    True
+    """
+    return not float(spread) > COINCIDE_TOLERANCE * float(center_norm)
 
 
 def stack_frames(data, labels=None, *, flatten: bool = False, name: str = "data") -> np.ndarray:
@@ -75,58 +99,35 @@ def normalize_points(data: np.ndarray, quantile: float = 0.99):
 
     The center is the mean over all frames and points; the scale is the ``quantile`` of
     the points' distances to it, over all frames (a robust largest norm, so one outlier
-    does not shrink the cloud). After ``x = (points - center) / scale`` nearly every point
-    lies in the unit ball, and every 2-D orthonormal projection of it in the unit circle,
-    which the view fits to its canvas. The same center and scale apply to all frames, so
-    motion between frames is kept.
+    does not shrink the cloud; the largest distance when the quantile is float noise).
+    After ``x = (points - center) / scale`` nearly every point lies in the unit ball, and
+    every 2-D orthonormal projection of it in the unit circle. The same center and scale
+    apply to all frames, so motion between frames is kept.
+
+    Points that all coincide up to float noise (:func:`points_coincide`: a spread of at
+    most 1e-6 of the centre's norm, or none) are not blown up to the unit ball, which
+    would show the rounding as structure: the scale is then the centre's norm (1 when
+    the centre is the origin), and ``x`` stays within about 1e-6 of 0, all points at one
+    place.
 
     >>> x, c, s = normalize_points(np.array([[[1.0, 1.0], [3.0, 1.0]]]))
     >>> x.tolist(), c.tolist(), s
     ([[[-1.0, 0.0], [1.0, 0.0]]], [2.0, 1.0], 1.0)
+    >>> x, c, s = normalize_points(np.array([[[3.0, 4.0], [3.0, 4.0 + 1e-7]]]))
+    >>> round(s, 6), bool(np.abs(x).max() < 1e-6)  # one place: rounding is not scaled up
+    (5.0, True)
     """
     flat = data.reshape(-1, data.shape[-1]).astype(np.float64)
     center = flat.mean(axis=0)
     norms = np.linalg.norm(flat - center, axis=1)
-    scale = float(np.quantile(norms, quantile)) if len(norms) else 1.0
-    if not scale > 0:
-        scale = float(norms.max()) if len(norms) and norms.max() > 0 else 1.0
+    magnitude = float(np.linalg.norm(center))
+    spread = float(np.quantile(norms, quantile)) if len(norms) else 0.0
+    if points_coincide(spread, magnitude) and len(norms):
+        spread = float(norms.max())  # the quantile is noise; a few points may not be
+    one_place = points_coincide(spread, magnitude)
+    scale = (magnitude if magnitude > 0 else 1.0) if one_place else spread
     x = ((data - center) / scale).astype(np.float32)
     return x, center.astype(np.float32), scale
-
-
-def fit_zoom(data: np.ndarray, quantile: float = 0.98, draws: int = 24, seed: int = 0) -> float:
-    """The zoom at which the projected cloud of normalized ``data`` [T, n, d] fills the view.
-
-    :func:`normalize_points` puts nearly every point inside the unit ball, so no projection
-    leaves the plot; but a 2-D view of a wide layer holds only about ``sqrt(2 / d)`` of each
-    point's norm, and the cloud shrinks to the middle. This draws ``draws`` random
-    orthonormal projections (seeded), takes the ``quantile`` of the projected radii of up to
-    4,096 points (all frames) for each, and returns ``0.9 / median`` clamped to 1..8
-    (and 1 when under 1.1): a typical view then fills the plot, while views along the
-    widest axes may push some points past its edge (zoom out with the mouse wheel, or set
-    ``zoom``).
-
-    >>> rng = np.random.default_rng(0)
-    >>> x, _, _ = normalize_points(rng.normal(size=(1, 2000, 64)))
-    >>> 3 < fit_zoom(x) < 7  # about sqrt(64 / 2) / 0.9 ... for an isotropic cloud
-    True
-    >>> fit_zoom(normalize_points(rng.normal(size=(1, 2000, 2)))[0])
-    1.0
-    """
-    pts = np.asarray(data, dtype=np.float32)
-    flat = pts.reshape(-1, pts.shape[-1])
-    rng = np.random.default_rng(seed)
-    if len(flat) > 4096:
-        flat = flat[rng.choice(len(flat), 4096, replace=False)]
-    if len(flat) == 0:
-        return 1.0
-    radii = []
-    for _ in range(draws):
-        q, _ = np.linalg.qr(rng.normal(size=(flat.shape[1], 2)))
-        radii.append(np.quantile(np.linalg.norm(flat @ q.astype(np.float32), axis=1), quantile))
-    r = float(np.median(radii))
-    zoom = float(np.clip(0.9 / r, 1.0, 8.0)) if r > 0 else 1.0
-    return 1.0 if zoom < 1.1 else round(zoom, 3)  # under 10%: not worth leaving the unit circle
 
 
 def reduce_frames(frames: np.ndarray, dims: int) -> tuple[np.ndarray, PCA]:

@@ -8,8 +8,10 @@ names, per-frame predictions and thumbnails, ready for :class:`nbviz.GrandTour` 
 * :func:`activation_frames`: activations of any width, PCA-reduced when too wide.
 * :func:`training_frames`: one frame per training epoch (a layer's points after each
   epoch's weights).
-* :func:`layer_frames`: one frame per layer, reduced and aligned by
-  :func:`nbviz.tour.layer_sequence`.
+* :func:`layer_frames`: one frame per layer, each on its own top principal components,
+  aligned by :func:`nbviz.tour.layer_sequence`, with axes named for their components
+  (``fc1·pc3``) and a note per frame on how its points got there (read from
+  :func:`nbviz.tour.linearize`).
 * :func:`adversarial_frames`: one frame per attack step, the attacked copies moving among
   the clean points.
 
@@ -43,12 +45,13 @@ from torch import nn
 
 from .._checks import as_numpy, check_positive_int, check_seed, unknown_name_error
 from ..embed import PCA
-from ..models import as_tensors, capture_activations, layer_names, model_float_dtype
+from ..models import INPUT, as_tensors, capture_activations, layer_names, model_float_dtype
 from ..models.results import TrainResult
 from . import attacks as _attacks
 from ._validate import check_number
-from .align import layer_sequence
+from .align import LayerSequence, layer_sequence
 from .framing import reduce_frames, stack_frames
+from .linear import LinearStep, avgpool_matrix, linearize
 
 __all__ = [
     "LOGITS",
@@ -74,6 +77,13 @@ class TourFrames:
         class_names: the name of each class, or ``None``.
         frame_names: a name per frame (``"epoch 3"``, ``"fc1"``, ``"step 2"``), or ``None``.
         dim_names: a name per dimension, or ``None`` (``PC1``… after a reduction).
+        frame_dim_names: per frame, a name per dimension (``T`` lists of ``d``), or ``None``:
+            the names of a layer tour's axes, which differ from layer to layer
+            (``fc1·pc3``).
+        frame_dim_notes: per frame, a hover note per dimension (``T`` lists of ``d``:
+            ``"fc1 · pc3: 7.2% of the layer's variance"``), or ``None``.
+        frame_notes: per frame, one line on how the points got there (``"conv2: a linear
+            map (Conv2d 16→32, 3×3) of relu1 · …"``), or ``None``.
         predictions: int32 ``[T, n]``, the model's predicted class per frame and point, or
             ``None``.
         thumbnails: one image per point, or ``None``.
@@ -91,6 +101,9 @@ class TourFrames:
     class_names: list[str] | None = None
     frame_names: list[str] | None = None
     dim_names: list[str] | None = None
+    frame_dim_names: list[list[str]] | None = None
+    frame_dim_notes: list[list[str]] | None = None
+    frame_notes: list[str] | None = None
     predictions: np.ndarray | None = None
     thumbnails: Any = None
     pca: PCA | None = None
@@ -125,6 +138,14 @@ def _labels_array(labels, n: int, arg: str = "labels"):
     if a.ndim != 1 or len(a) != n:
         raise ValueError(f"{arg}: expected {n} labels (one per point), got shape {a.shape}")
     return a
+
+
+def _percent(fraction: float) -> str:
+    """A fraction as a short percentage: ``7.2%``, ``0.031%``, ``0%``."""
+    pct = 100 * float(fraction)
+    if pct == 0:
+        return "0%"
+    return f"{pct:.1f}%" if pct >= 0.1 else f"{pct:.2g}%"
 
 
 @torch.no_grad()
@@ -190,26 +211,41 @@ def activation_frames(
     ``dims``, reduced by one PCA fitted on the last frame and applied to every frame
     (:func:`~nbviz.tour.framing.reduce_frames`). A single array with ``labels`` whose
     first axis is as long as the labels is one frame ``[n, ...]``; otherwise a 3-D or
-    wider array is ``[T, n, ...]``. Reduced dims are named ``PC1``, ``PC2`` …;
-    ``dim_names`` names the dims of data that is not reduced.
+    wider array is ``[T, n, ...]``. Reduced dims are named ``PC1``, ``PC2`` …, and
+    ``frame_dim_notes`` says the share of the variance each holds (the same notes in
+    every frame); ``dim_names`` names the dims of data that is not reduced.
 
     >>> frames = activation_frames(torch.randn(3, 40, 200), dims=8)
     >>> frames.frames.shape, frames.dim_names[:2], tuple(frames.pca.components.shape)
     ((3, 40, 8), ['PC1', 'PC2'], (8, 200))
+    >>> frames.frame_dim_notes[0][0]  # doctest: +ELLIPSIS
+    'PC1: ...% of the variance (of the last frame, where the PCA was fitted)'
     """
     a = stack_frames(data, labels, flatten=True)
     dims = check_positive_int(dims, "dims", minimum=2)
-    fitted = None
+    fitted = notes = None
     if a.shape[-1] > dims:
         a, fitted = reduce_frames(a, dims)
         dim_names = [f"PC{k + 1}" for k in range(dims)]
+        notes = [_pc_notes(fitted, dims, len(a) > 1)] * len(a)
     return TourFrames(
         frames=a,
         labels=None if labels is None else as_numpy(labels, "labels"),
         class_names=None if class_names is None else list(class_names),
         dim_names=None if dim_names is None else list(dim_names),
+        frame_dim_notes=notes,
         pca=fitted,
     )
+
+
+def _pc_notes(fitted: PCA, dims: int, several_frames: bool) -> list[str]:
+    """A hover note per reduced dim: the share of the variance it holds."""
+    where = " (of the last frame, where the PCA was fitted)" if several_frames else ""
+    notes = [f"PC{k + 1}: {_percent(f)} of the variance{where}"
+             for k, f in enumerate(fitted.explained.tolist())]  # fmt: skip
+    spare = [f"PC{k + 1}: none, the points span fewer dims (all 0)"
+             for k in range(fitted.k, dims)]  # fmt: skip
+    return notes + spare
 
 
 def _reduced(frames, labels, class_names, *, dims: int, dim_names) -> TourFrames:
@@ -389,6 +425,151 @@ def training_frames(
 
 
 # --- layers --------------------------------------------------------------------------------
+#: linearize writes each convolution as a sparse matrix; past this many nonzeros in all
+#: (about 240 MB) the layer tour shows activations only instead of building them.
+_MAX_CONV_ENTRIES = 10_000_000
+#: Items linearize sees to fit its max-pooling scales.
+_LINEARIZE_ITEMS = 256
+
+
+def _conv_entries(model: nn.Module, sample: torch.Tensor) -> int:
+    """The nonzeros linearize's matrices for the convolutions of ``model`` would hold (one
+    forward pass of ``sample``, a single item)."""
+    total = 0
+
+    def count(module, args, output):
+        nonlocal total
+        taps = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+        total += output[0].numel() * taps
+
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    handles = [m.register_forward_hook(count) for m in convs]
+    try:
+        _model_outputs(model, sample)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return total
+
+
+def _short_reason(err: Exception) -> str:
+    """The first clause of one of linearize's errors: what it cannot follow."""
+    text = str(err).removeprefix("model: ")
+    for stop in ("; ", ". "):
+        text = text.split(stop)[0]
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def _linear_steps(model: nn.Module, xt: torch.Tensor):
+    """``(steps, None)`` from :func:`~nbviz.tour.linearize`, or ``(None, why not)``."""
+    entries = _conv_entries(model, xt[:1])
+    if entries > _MAX_CONV_ENTRIES:
+        return None, f"its convolutions as matrices would hold {entries:,} entries"
+    try:
+        return linearize(model, tuple(xt.shape[1:]), data=xt[:_LINEARIZE_ITEMS]), None
+    except (ValueError, TypeError) as err:
+        return None, _short_reason(err)
+
+
+def _positions(steps: list[LinearStep]) -> dict[str, int]:
+    """Where each layer's activations come in the steps: after how many of them. A
+    container's are its last step's."""
+    where = {INPUT: 0}
+    for i, step in enumerate(steps):
+        parts = step.name.split(".")
+        for j in range(1, len(parts) + 1):
+            where[".".join(parts[:j])] = i + 1
+    return where
+
+
+def _step_label(step: LinearStep) -> str:
+    """What a step is, briefly: ``Conv2d 16→32, 3×3``, ``Linear 64→10``, ``ReLU``."""
+    m = step.module
+    if isinstance(m, nn.Conv2d):
+        kernel = "×".join(str(k) for k in m.kernel_size)
+        stride = "" if set(m.stride) == {1} else ", stride " + "×".join(map(str, m.stride))
+        return f"Conv2d {m.in_channels}→{m.out_channels}, {kernel}{stride}"
+    if isinstance(m, nn.Linear):
+        return f"Linear {m.in_features}→{m.out_features}"
+    if step.kind == "approximate":
+        average, _ = avgpool_matrix(m, step.in_shape, dtype=torch.float64)
+        scale = float(step.matrix.coalesce().values().double().sum()) / float(
+            average.values().sum()
+        )
+        return f"max pooling ≈ average pooling ×{scale:.1f}"
+    if isinstance(m, (nn.AvgPool2d, nn.AdaptiveAvgPool2d)):
+        return "average pooling"
+    return type(m).__name__
+
+
+def _transition_note(name: str, prev: str | None, steps: list[LinearStep]) -> str:
+    """How the points of layer ``name`` come from those of ``prev`` (``None``: the input,
+    for the first frame) through ``steps``, in one line."""
+    source = prev or "the input"
+    shown = [s for s in steps if s.kind != "reshape"]
+    if not shown:
+        return f"{name}: the same values as {source}" + (" (reshaped)" if steps else "")
+    kinds = {s.kind for s in shown}
+    moves = ": the points move straight between the two views" if prev else ""
+    if len(shown) == 1:
+        label = _step_label(shown[0])
+        if "nonlinear" in kinds:
+            return f"{name}: {label} of {source}, not linear{moves}"
+        if "approximate" in kinds:
+            return f"{name}: {label} of {source} (approximate linear map)"
+        return f"{name}: a linear map ({label}) of {source}"
+    labels = "; ".join(_step_label(s) for s in shown)
+    if "nonlinear" in kinds:
+        return f"{name}: not linear ({labels}) of {source}{moves}"
+    if "approximate" in kinds:
+        return f"{name}: an approximate linear map ({labels}) of {source}"
+    return f"{name}: a linear map ({labels}) of {source}"
+
+
+def _how_they_got_there(names: list[str], steps, reason) -> list[str]:
+    """Per frame, the note on how its points come from the previous frame's."""
+    if steps is None:
+        return [f"activations only: linearize cannot follow this model ({reason})"] * len(names)
+    where, notes, last = _positions(steps), [], 0
+    for i, name in enumerate(names):
+        prev = names[i - 1] if i else None
+        at = where.get(name)
+        if name == INPUT and not i:
+            notes.append(f"{INPUT}: the data as given")
+        elif at is None or at < last:
+            notes.append(f"{name}: activations only (it does not follow {prev or 'the input'} "
+                         "in the forward pass)")  # fmt: skip
+        else:
+            notes.append(_transition_note(name, prev, steps[last:at]))
+        last = at if at is not None else last
+    return notes
+
+
+def _layer_notes(seq: LayerSequence, model: nn.Module, xt: torch.Tensor):
+    """``(frame_dim_names, frame_dim_notes, frame_notes)`` of a layer tour."""
+    k = seq.coords.shape[2]
+    names, notes, kept = [], [], []
+    for i, layer in enumerate(seq.names):
+        rank, comps = seq.ranks[i], seq.axis_components[i].tolist()
+        shares = seq.axis_explained[i].tolist()
+        names.append([f"{layer}·pc{c + 1}" if c >= 0 else f"{layer}·none" for c in comps])
+        notes.append([_axis_note(layer, rank, c, f) for c, f in zip(comps, shares, strict=True)])
+        total = _percent(seq.explained_variance[i])
+        kept.append("all points at one place" if rank == 0 else f"{k} PCs, {total} of its variance")
+    steps, reason = _linear_steps(model, xt)
+    how = _how_they_got_there(seq.names, steps, reason)
+    return names, notes, [f"{line} · {share}" for line, share in zip(how, kept, strict=True)]
+
+
+def _axis_note(layer: str, rank: int, component: int, share: float) -> str:
+    """The hover note of one axis of a layer tour."""
+    if component < 0:
+        return f"{layer}: one feature, so this second axis is 0"
+    if rank == 0:
+        return f"{layer} · pc{component + 1}: the layer does not vary (all points at one place)"
+    return f"{layer} · pc{component + 1}: {_percent(share)} of the layer's variance"
+
+
 def layer_frames(
     model: nn.Module,
     data,
@@ -399,11 +580,30 @@ def layer_frames(
     dims: int = 64,
     thumbnails=True,
 ) -> TourFrames:
-    """A frame per layer of ``model``: each layer's activations of ``data`` reduced to at
-    most ``dims`` dims by PCA, padded to one common width and rotated to best match the
-    previous layer (:func:`nbviz.tour.layer_sequence`, which states each step).
+    """A frame per layer of ``model``: each layer's activations of ``data`` on its own top
+    ``k`` principal components, ``k`` the least real rank of the layers (at most
+    ``dims``), matched axis to axis to the previous layer by a signed permutation
+    (:func:`nbviz.tour.layer_sequence`, which states each step): no padding axes.
+
+    Each axis is one principal component, named for it (``frame_dim_names``:
+    ``"fc1·pc3"``; ``frame_dim_notes``: ``"fc1 · pc3: 7.2% of the layer's variance"``).
+    ``frame_notes`` says in one line how each frame's points come from the previous
+    frame's, read from :func:`nbviz.tour.linearize`: ``"conv2: a linear map (Conv2d
+    16→32, 3×3) of relu1"``, ``"relu1: ReLU of bn1, not linear: the points move straight
+    between the two views"``, ``"pool1: max pooling ≈ average pooling ×1.7 of conv1
+    (approximate linear map)"`` (the article's treatment of convolutions and pooling as
+    linear maps); where ``linearize`` cannot follow the model (a functional call or a
+    residual sum in ``forward``, a module it does not know), every frame says
+    ``"activations only: linearize cannot follow this model (why)"``. Each note ends
+    with the share of the layer's variance its ``k`` components keep.
 
     ``info`` holds ``sequence`` (the :class:`~nbviz.tour.LayerSequence`) and ``layers``.
+
+    >>> from nbviz.models import SmallCNN
+    >>> model = SmallCNN(in_shape=(1, 8, 8))
+    >>> frames = layer_frames(model, torch.rand(60, 1, 8, 8), layers=["relu1", "conv2"])
+    >>> frames.frame_dim_names[1][0], frames.frame_notes[1]  # doctest: +ELLIPSIS
+    ('conv2·pc...', 'conv2: a linear map (Conv2d 16→32, 3×3) of relu1 · ... PCs, ...')
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
@@ -429,13 +629,15 @@ def layer_frames(
             "or show one layer's activations with GrandTour.from_activations("
             "capture_activations(model, data, name)[name], labels) (the activations-only view)."
         ) from err
-    coords = np.asarray(seq.coords, dtype=np.float32)
+    dim_names, dim_notes, notes = _layer_notes(seq, model, xt)
     return TourFrames(
-        frames=coords,
+        frames=np.asarray(seq.coords, dtype=np.float32),
         labels=labels,
         class_names=None if class_names is None else list(class_names),
         frame_names=list(seq.names),
-        dim_names=[f"a{i + 1}" for i in range(coords.shape[2])],
+        frame_dim_names=dim_names,
+        frame_dim_notes=dim_notes,
+        frame_notes=notes,
         predictions=_predicted(_model_outputs(model, xt).reshape(len(xt), -1)),
         thumbnails=_thumbs(xt, thumbnails),
         info={"sequence": seq, "layers": list(seq.names)},

@@ -44,6 +44,11 @@ class GrandTour(ScatterWidget):
             for a softmax layer).
         thumbnails: images, one per point, shown on hover (any layout ``ImageGrid`` takes).
         frame_names: a name per frame (e.g. ``"epoch 3"``).
+        frame_dim_names: per frame, a name per dimension (``T`` lists of ``d``), winning
+            over ``dim_names`` in their frame: a layer tour's axes (``fc1·pc3``).
+        frame_dim_notes: per frame, a note per dimension, shown on hovering its axis
+            handle; or dim_notes: one note per dimension for every frame.
+        frame_notes: per frame, one line shown under the plot (how the points got there).
         class_colors: a colour per class (any matplotlib colour; stored as ``"#rrggbb"``);
             default: the palette by class index.
         predictions: the model's predicted class per point, ``[n]`` or per frame
@@ -52,27 +57,38 @@ class GrandTour(ScatterWidget):
         kind: ``"tour"``, or ``"scatter"``: the points under the fixed ``projection``
             (for 2-D points, a plain scatter: an embedding), with no tour controls and
             no axis handles.
-        zoom: how far the view magnifies the projected cloud, or ``"auto"``
-            (:func:`nbviz.tour.framing.fit_zoom`: a typical 2-D view fills the plot). The
-            mouse wheel changes it in the view.
+        zoom: the magnification relative to the view's fit (the view fits each frame's
+            projected cloud to the plot; 1, or ``"auto"``, the default, is that fitted
+            view). The mouse wheel changes it in the view, the view's reset button sets
+            it back to 1.
         speed: tour speed (0 stops it; 1 is gentle).
         seed: seeds the angular velocities of the tour's plane rotations.
+        traversal: how the tour moves while it plays: ``"grand"`` (random rotations
+            through every view, steered by dragging an axis) or ``"guided"`` (eased moves
+            from one interesting view to the next: the PCA "little tour" of the frame on
+            show, then, when the dims are class axes, the planes of the most confused
+            pairs of classes); a menu in the view switches it.
         point_size: point diameter in CSS px.
         height: height of the plot in px.
 
     Classes beyond the ten colours of the palette (Tableau 10) reuse them in order (unless
     ``class_colors`` says otherwise); the legend says so. ``hidden_classes`` hides classes
-    (the legend toggles them).
+    (the legend toggles them). Under the plot, a strip of frame previews (each frame's
+    points under the current view; a click goes there) and a figure of how well the
+    classes separate in the current view (the share of each sampled point's 5 nearest
+    neighbours on screen that share its class, beside what chance gives).
 
     Traits (synced): ``points`` (float32 ``[T, n, d]``, binary), ``labels`` (int32),
-    ``class_names``, ``class_colors``, ``dim_names``, ``thumbnails`` (uint8
+    ``class_names``, ``class_colors``, ``dim_names``, ``frame_dim_names``,
+    ``frame_dim_notes``, ``frame_notes``, ``thumbnails`` (uint8
     ``[n, h, w, c]``), ``predictions`` (int32 ``[T, n]``), ``zoom``, ``kind``,
     ``projection`` (``d`` rows of ``[x, y]``, orthonormal columns; set it to move every
     view there; it holds the view after an axis drag or a pause with the view's ▶ button;
     while the tour plays it is not updated, and a pause set from Python leaves it as it
     was), ``playing``, ``speed``,
     ``frame`` (float; fractions interpolate), ``frame_names``, ``selection`` (sorted
-    indices, set by the lasso), ``hidden_classes``, ``point_size``, ``height``, ``seed``.
+    indices, set by the lasso), ``hidden_classes``, ``point_size``, ``height``, ``seed``,
+    ``traversal``.
 
     Raises:
         ValueError: d < 2 or d > ``MAX_DIM`` (reduce first, e.g. with
@@ -94,6 +110,13 @@ class GrandTour(ScatterWidget):
         sync=True
     )
     seed = traitlets.Int(0, help="seeds the angular velocities of the tour").tag(sync=True)
+    traversal = traitlets.Enum(
+        ("grand", "guided"),
+        "grand",
+        help="how the tour moves while it plays: 'grand' (random rotations through every "
+        "view) or 'guided' (from one interesting view to the next: the PCA 'little tour' of "
+        "the frame on show, then, for class axes, the planes of the most confused classes)",
+    ).tag(sync=True)
 
     # --- builders ----------------------------------------------------------------------
     @classmethod
@@ -103,7 +126,11 @@ class GrandTour(ScatterWidget):
         The source's findings (``info``) become attributes of the tour, and its fitted PCA
         (if any) ``tour.components`` (``[dims, width]``).
         """
-        for key in ("dim_names", "frame_names", "predictions", "thumbnails"):
+        keys = ("dim_names", "frame_names", "frame_dim_names", "frame_dim_notes", "frame_notes",
+                "predictions", "thumbnails")  # fmt: skip
+        if "dim_notes" in kwargs:
+            keys = tuple(key for key in keys if key != "frame_dim_notes")
+        for key in keys:
             value = getattr(frames, key)
             if value is not None:
                 kwargs.setdefault(key, value)
@@ -224,10 +251,18 @@ class GrandTour(ScatterWidget):
     ) -> Self:
         """A tour stepping through a network's layers: frames are layers, named by them.
 
-        The activations of ``data`` at each layer are reduced to at most ``dims`` dims by
-        PCA, padded to one common width and rotated to best match the previous layer
-        (:func:`nbviz.tour.layer_sequence`, which states each step); scrubbing the frame
-        slider then moves the points from one layer's view to the next.
+        The activations of ``data`` at each layer are reduced by PCA to the layer's own top
+        ``k`` principal components, ``k`` the least real rank of the layers (at most
+        ``dims``; a 10-class head makes it 10), and matched axis to axis to the previous
+        layer by a signed permutation (:func:`nbviz.tour.layer_sequence`, which states
+        each step): no axis is padding, and each axis of each frame is one principal
+        component, named for it (``frame_dim_names``: ``fc1·pc3``; the share of the
+        layer's variance it holds in ``frame_dim_notes``, shown on hover). Scrubbing the
+        frame slider moves the points from one layer's view to the next; each frame's
+        note (``frame_notes``) says how they got there: a linear map (convolutions,
+        linear layers, batch norm), max pooling as approximately linear (the article's
+        treatment), a nonlinearity, or, when :func:`nbviz.tour.linearize` cannot follow
+        the model, the activations-only view.
 
         Args:
             model: any ``nn.Module``.
@@ -239,7 +274,7 @@ class GrandTour(ScatterWidget):
             dims: the most dims kept per layer (2..128).
 
         Sets ``tour.sequence`` (the :class:`~nbviz.tour.LayerSequence`: explained
-        variance, bases, rotations) and ``tour.layers``.
+        variance, bases, ranks, the component on each axis) and ``tour.layers``.
 
         Raises:
             ValueError: an unknown layer name (with close matches); a layer that cannot
@@ -252,6 +287,8 @@ class GrandTour(ScatterWidget):
         ...                           layers=["fc1", "relu1", "logits"], dims=8)
         >>> t.points.shape, t.frame_names
         ((3, 40, 8), ['fc1', 'relu1', 'logits'])
+        >>> t.frame_dim_names[0][0], t.frame_notes[1]  # doctest: +ELLIPSIS
+        ('fc1·pc1', 'relu1: ReLU of fc1, not linear: the points move straight between ...')
         """
         frames = sources.layer_frames(
             model, data, labels, layers=layers, class_names=class_names,

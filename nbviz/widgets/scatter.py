@@ -2,7 +2,9 @@
 
 It holds what both draw: points ``[T, n, d]`` seen through a d×2 ``projection``, class
 colours and legend, hover cards with thumbnails and per-frame predictions, the lasso into
-``selection``, frames with a slider, zoom, and the static :meth:`~ScatterWidget.figure`.
+``selection``, frames with a slider (with per-frame axis names and notes), zoom, and the
+static :meth:`~ScatterWidget.figure`. The view fits each frame's projected cloud to its
+canvas; ``zoom`` magnifies relative to that fit.
 The tour's speed and seed and its builders live in
 :class:`~nbviz.GrandTour`; the t-SNE job in :class:`~nbviz.EmbeddingView`.
 
@@ -23,24 +25,74 @@ import traitlets
 
 from .._checks import as_numpy, check_finite
 from ..plotting import PALETTE
-from ..tour.framing import fit_zoom, normalize_points, stack_frames
+from ..tour.framing import normalize_points, stack_frames
 from .base import NbvizWidget
 from .convert import check_indices, images_to_uint8, labels_to_codes, split_data
 from .messages import MESSAGES
-from .traits import ArrayTrait, Float, Int
+from .traits import ArrayTrait, Float, Int, Rows
 
 __all__ = ["ScatterWidget", "link_selection"]
 
 
-def _names(names, count: int, arg: str, what: str) -> list[str]:
+def _names(names, count: int, arg: str, what: str, kind: str = "names") -> list[str]:
+    """``names`` as ``count`` strings (``[]`` for ``None``), one per ``what``."""
     if names is None:
         return []
     if isinstance(names, str):
         raise TypeError(f"{arg}: expected a sequence of strings, got a string")
     names = [str(s) for s in names]
     if len(names) != count:
-        raise ValueError(f"{arg}: expected {count} names (one per {what}), got {len(names)}")
+        raise ValueError(f"{arg}: expected {count} {kind} (one per {what}), got {len(names)}")
     return names
+
+
+def _frame_lists(value, frames: int, d: int, arg: str, kind: str) -> list[list[str]]:
+    """``value`` as ``frames`` lists of ``d`` strings (one per dim, per frame); ``[]`` for
+    ``None``."""
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"{arg}: expected {frames} lists (one per frame) of {d} {kind}")
+    if len(value) != frames:
+        raise ValueError(f"{arg}: expected {frames} lists (one per frame), got {len(value)}")
+    return [_names(row, d, f"{arg}[{t}]", "dim", kind) for t, row in enumerate(value)]
+
+
+def _frame_dim_notes(dim_notes, frame_dim_notes, frames: int, d: int) -> list[list[str]]:
+    """The notes per frame and dim from either keyword (``dim_notes``: one list for all)."""
+    if dim_notes is not None and frame_dim_notes is not None:
+        raise ValueError(
+            "dim_notes, frame_dim_notes: pass one of them (dim_notes holds in every frame)"
+        )
+    if dim_notes is not None:
+        return [_names(dim_notes, d, "dim_notes", "dim", "notes")] * frames
+    return _frame_lists(frame_dim_notes, frames, d, "frame_dim_notes", "notes")
+
+
+#: The view fits the box from the 1st to the 99th percentile of a frame's projected points.
+_FIT_QUANTILES = (0.01, 0.99)
+#: A frame whose spread is at most this fraction of the widest frame's is "at one place".
+_ONE_PLACE_FRACTION = 1e-3
+#: The most points a figure measures per frame for the fit.
+_FIT_SAMPLE = 1024
+
+
+def _frame_spreads(points: np.ndarray) -> np.ndarray:
+    """Per frame of ``points`` [T, n, d], the 99th percentile of the distances of (up to
+    :data:`_FIT_SAMPLE` evenly spaced) points to their mean, in all d dims."""
+    n = points.shape[1]
+    sample = points[:, np.linspace(0, n - 1, min(n, _FIT_SAMPLE)).astype(int)]
+    x = sample.astype(np.float64)
+    dist = np.linalg.norm(x - x.mean(axis=1, keepdims=True), axis=2)
+    return np.quantile(dist, 0.99, axis=1)
+
+
+def _fit(xy: np.ndarray, floor: float) -> tuple[np.ndarray, float]:
+    """The centre and half-size of the box the view fits: the 1st–99th percentile box of
+    the projected points ``xy``, its larger half-side at least ``floor``."""
+    lo, hi = np.quantile(xy.astype(np.float64), _FIT_QUANTILES, axis=0)
+    half = max(float((hi - lo).max()) / 2, floor)
+    return (lo + hi) / 2, half if half > 0 else 1.0
 
 
 def _colors(colors) -> list[str]:
@@ -94,13 +146,23 @@ class ScatterWidget(NbvizWidget):
         dim_names: a name per dimension, drawn at its axis handle.
         thumbnails: images, one per point, shown on hover (any layout ``ImageGrid`` takes).
         frame_names: a name per frame (e.g. ``"epoch 3"``).
+        frame_dim_names: per frame, a name per dimension (``T`` lists of ``d``), for axes
+            that change meaning from frame to frame (a layer tour's ``fc1·pc3``); they
+            win over ``dim_names`` in their frame.
+        frame_dim_notes: per frame, a note per dimension shown on hovering its axis
+            handle (``T`` lists of ``d``). dim_notes: one note per dimension for every
+            frame (stored as ``frame_dim_notes``); pass one of the two.
+        frame_notes: per frame, one line the view shows under the plot (how the points
+            got there).
         class_colors: a colour per class (any matplotlib colour; stored as ``"#rrggbb"``);
             default: the palette by class index.
         predictions: the model's predicted class per point, ``[n]`` or per frame ``[T, n]``
             (integer indices into ``class_names``; -1 for none); the hover card shows the
             prediction at the current frame.
-        zoom: how far the view magnifies the projected cloud, or ``"auto"``
-            (:func:`nbviz.tour.framing.fit_zoom`: a typical 2-D view fills the plot).
+        zoom: the magnification relative to the view's fit: the view fits each frame's
+            projected cloud to the plot, and ``zoom`` (1: the fitted view) magnifies
+            that; the mouse wheel changes it and the view's reset button sets it back to
+            1. ``"auto"`` (the default) is 1.
         kind: ``"tour"``, or ``"scatter"``: the points under the fixed ``projection``.
         point_size: point diameter in CSS px; height: height of the plot in px.
     """
@@ -126,9 +188,12 @@ class ScatterWidget(NbvizWidget):
     predictions = ArrayTrait(
         dtype="int32", ndim=2, help="predicted class per frame and point [T, n]"
     ).tag(sync=True)
-    zoom = Float(1.0, min=0.1, max=100.0, help="magnification of the projected cloud").tag(
-        sync=True
-    )
+    zoom = Float(
+        1.0,
+        min=0.1,
+        max=100.0,
+        help="magnification relative to the view's fit of each frame's cloud (1: fitted)",
+    ).tag(sync=True)
     kind = traitlets.Enum(
         ("tour", "scatter"), "tour", help="'tour', or 'scatter': a fixed projection, no axes"
     ).tag(sync=True)
@@ -136,9 +201,9 @@ class ScatterWidget(NbvizWidget):
     thumbnails = ArrayTrait(
         dtype="uint8", ndim=4, help="an image per point [n, h, w, c], shown on hover"
     ).tag(sync=True)
-    projection = traitlets.List(
-        traitlets.List(traitlets.Float()), help="d rows of [x, y], orthonormal columns"
-    ).tag(sync=True)
+    projection = Rows(help="d rows of [x, y], orthonormal columns (an array is taken too)").tag(
+        sync=True
+    )
     # Counts projections set from Python. The view's tour moves on without writing back, so
     # Python may set the value the trait already holds; traitlets would send nothing, and
     # the bump tells the view to go there anyway.
@@ -146,6 +211,17 @@ class ScatterWidget(NbvizWidget):
     playing = traitlets.Bool(True, help="the tour rotates (never in kind='scatter')").tag(sync=True)
     frame = Float(0.0, help="the frame shown, 0..T-1 (fractions interpolate)").tag(sync=True)
     frame_names = traitlets.List(traitlets.Unicode(), help="a name per frame").tag(sync=True)
+    frame_dim_names = traitlets.List(
+        traitlets.List(traitlets.Unicode()),
+        help="per frame, a name per dimension, winning over dim_names ([]: none)",
+    ).tag(sync=True)
+    frame_dim_notes = traitlets.List(
+        traitlets.List(traitlets.Unicode()),
+        help="per frame, a note per dimension, shown on hovering its axis ([]: none)",
+    ).tag(sync=True)
+    frame_notes = traitlets.List(
+        traitlets.Unicode(), help="per frame, one line shown under the plot ([]: none)"
+    ).tag(sync=True)
     selection = traitlets.List(traitlets.Int(), help="selected point indices, sorted").tag(
         sync=True
     )
@@ -164,6 +240,10 @@ class ScatterWidget(NbvizWidget):
         dim_names: Sequence[str] | None = None,
         thumbnails=None,
         frame_names: Sequence[str] | None = None,
+        frame_dim_names: Sequence[Sequence[str]] | None = None,
+        frame_dim_notes: Sequence[Sequence[str]] | None = None,
+        dim_notes: Sequence[str] | None = None,
+        frame_notes: Sequence[str] | None = None,
         class_colors: Sequence | None = None,
         predictions=None,
         zoom: float | str = "auto",
@@ -200,7 +280,9 @@ class ScatterWidget(NbvizWidget):
                     f"thumbnails: expected {n} images (one per point), got {len(thumbs)}"
                 )
         if isinstance(zoom, str) and zoom != "auto":
-            raise ValueError(f"zoom: expected a number or 'auto', got {zoom!r}")
+            raise ValueError(
+                f"zoom: expected a number or 'auto' (1: the fitted view), got {zoom!r}"
+            )
         if kind == "scatter":
             kwargs["playing"] = False
         super().__init__(
@@ -210,9 +292,12 @@ class ScatterWidget(NbvizWidget):
             dim_names=_names(dim_names, d, "dim_names", "dim"),
             thumbnails=thumbs,
             frame_names=_names(frame_names, frames, "frame_names", "frame"),
+            frame_dim_names=_frame_lists(frame_dim_names, frames, d, "frame_dim_names", "names"),
+            frame_dim_notes=_frame_dim_notes(dim_notes, frame_dim_notes, frames, d),
+            frame_notes=_names(frame_notes, frames, "frame_notes", "frame", "notes"),
             class_colors=_colors(class_colors),
             predictions=_predictions(predictions, frames, n),
-            zoom=fit_zoom(x) if zoom == "auto" else zoom,
+            zoom=1.0 if zoom == "auto" else zoom,
             kind=kind,
             projection=np.eye(d)[:, :2].tolist(),
             point_size=point_size,
@@ -278,6 +363,12 @@ class ScatterWidget(NbvizWidget):
                     self.dim_names = []
             if len(self.frame_names) != t:
                 self.frame_names = []
+            if len(self.frame_notes) != t:
+                self.frame_notes = []
+            for name in ("frame_dim_names", "frame_dim_notes"):
+                value = getattr(self, name)
+                if len(value) != t or any(len(row) != d for row in value):
+                    setattr(self, name, [])
             if self.frame > t - 1:
                 self.frame = float(t - 1)
             if any(i >= n for i in self.selection):
@@ -323,6 +414,27 @@ class ScatterWidget(NbvizWidget):
             self._projection_set += 1
         return value
 
+    @traitlets.validate("frame_dim_names", "frame_dim_notes")
+    def _valid_frame_dim_lists(self, proposal):
+        value, name = proposal["value"], proposal["trait"].name
+        if not value or self.points is None:
+            return value
+        t, _, d = self.points.shape
+        try:
+            return _frame_lists(value, t, d, name, name.rsplit("_", 1)[1])
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
+
+    @traitlets.validate("frame_notes")
+    def _valid_frame_notes(self, proposal):
+        value = proposal["value"]
+        if not value or self.points is None:
+            return value
+        try:
+            return _names(value, self.points.shape[0], "frame_notes", "frame", "notes")
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
+
     @traitlets.validate("class_colors")
     def _valid_class_colors(self, proposal):
         return _colors(proposal["value"])
@@ -353,8 +465,8 @@ class ScatterWidget(NbvizWidget):
     # --- public ------------------------------------------------------------------------
     def projected(self, frame: float | None = None) -> np.ndarray:
         """The points of ``frame`` (default: the current one, interpolated) times the current
-        projection: ``[n, 2]`` in the view's units (the view draws them times ``zoom``, with
-        the unit circle, where the axis handles end, fitted to the plot)."""
+        projection: ``[n, 2]`` in the units of ``points`` (the view fits this cloud to the
+        plot and magnifies it by ``zoom``; :meth:`figure` does the same)."""
         f = self.frame if frame is None else float(frame)
         last = self.points.shape[0] - 1
         if not 0 <= f <= last:
@@ -365,6 +477,22 @@ class ScatterWidget(NbvizWidget):
         x = self.points[f0] * (1 - a) + self.points[f1] * a
         return x @ np.asarray(self.projection, dtype=np.float32)
 
+    def dim_name(self, dim: int, frame: float | None = None) -> str:
+        """The name drawn at axis ``dim`` in ``frame`` (default: the current one, rounded):
+        ``frame_dim_names[frame][dim]`` when set, else ``dim_names[dim]``, else ``x<dim>``.
+
+        >>> import numpy as np
+        >>> from nbviz import GrandTour
+        >>> tour = GrandTour(np.zeros((2, 5, 2)) + np.arange(5.0)[:, None], dim_names=["u", "v"],
+        ...                  frame_dim_names=[["fc1·pc1", "fc1·pc2"], ["fc2·pc2", "fc2·pc1"]])
+        >>> tour.dim_name(0, frame=1), tour.dim_name(1, frame=0)
+        ('fc2·pc2', 'fc1·pc2')
+        """
+        k = round(self.frame if frame is None else float(frame))
+        if k < len(self.frame_dim_names):
+            return self.frame_dim_names[k][dim]
+        return self.dim_names[dim] if dim < len(self.dim_names) else f"x{dim}"
+
     def color_of(self, code: int) -> str:
         """The colour class ``code`` is drawn in: ``class_colors[code]`` or the palette's."""
         if 0 <= code < len(self.class_colors):
@@ -373,13 +501,15 @@ class ScatterWidget(NbvizWidget):
 
     def figure(self, frame: float | None = None, axes: bool = True, legend: bool = True):
         """The current view as a matplotlib figure: points of ``frame`` (default: the current
-        frame) under the current projection, with the axis handles and a class legend."""
+        frame) under the current projection, fitted to the plot as the view fits them and
+        magnified by ``zoom``, with the axis handles (named for the frame, see
+        :meth:`dim_name`), a class legend and the frame's note."""
         from matplotlib.colors import to_rgba
         from matplotlib.lines import Line2D
 
         from ..plotting import new_figure
 
-        xy = self.projected(frame) * self.zoom
+        xy, one_place = self._fitted(frame)
         fig = new_figure(figsize=(5.5, 5.5), layout="constrained")
         ax = fig.add_subplot()
         labels = self.labels
@@ -410,8 +540,7 @@ class ScatterWidget(NbvizWidget):
             for i, (px, py) in enumerate(p):
                 ax.plot([0, px], [0, py], color="0.5", lw=0.8, alpha=0.7)
                 if i in named:
-                    name = self.dim_names[i] if i < len(self.dim_names) else f"x{i}"
-                    ax.annotate(name, (px, py), fontsize=7, color="0.25")
+                    ax.annotate(self.dim_name(i, frame), (px, py), fontsize=7, color="0.25")
         if legend and labels is not None:
             ax.legend(handles=handles, fontsize=7, loc="upper right", frameon=False)
         ax.set_xlim(-1.1, 1.1)
@@ -419,12 +548,36 @@ class ScatterWidget(NbvizWidget):
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-        title = ""
-        if self.points.shape[0] > 1:
-            k = round(self.frame if frame is None else frame)
-            title = self.frame_names[k] if k < len(self.frame_names) else f"frame {k}"
-        ax.set_title(title, fontsize=9)
+        ax.set_title(self._frame_title(frame), fontsize=9)
+        note = self._frame_note(frame, one_place=one_place)
+        if note:
+            ax.text(0.5, -0.02, note, transform=ax.transAxes, ha="center", va="top",
+                    fontsize=7, color="0.3", wrap=True)  # fmt: skip
         return fig
+
+    def _fitted(self, frame: float | None) -> tuple[np.ndarray, bool]:
+        """The points of ``frame`` as the view draws them (its box of the cloud centred,
+        the box's larger half-side 1, times ``zoom``) and whether they are all at one
+        place (a spread of at most 1e-3 of the widest frame's, the fit's floor)."""
+        xy = self.projected(frame)
+        spreads = _frame_spreads(self.points)
+        floor = _ONE_PLACE_FRACTION * float(spreads.max())
+        center, half = _fit(xy, floor)
+        k = round(self.frame if frame is None else frame)
+        return (xy - center) * (self.zoom / half), bool(spreads[k] <= floor)
+
+    def _frame_title(self, frame: float | None) -> str:
+        if self.points.shape[0] == 1:
+            return ""
+        k = round(self.frame if frame is None else frame)
+        return self.frame_names[k] if k < len(self.frame_names) else f"frame {k}"
+
+    def _frame_note(self, frame: float | None, one_place: bool) -> str:
+        k = round(self.frame if frame is None else frame)
+        note = self.frame_notes[k] if k < len(self.frame_notes) else ""
+        if one_place:
+            note = "all points at one place in this frame" + (f" · {note}" if note else "")
+        return note
 
 
 def link_selection(*views) -> list[traitlets.link]:

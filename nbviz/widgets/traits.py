@@ -16,7 +16,7 @@ import traitlets
 
 from .codec import array_serialization, to_wire_array
 
-__all__ = ["ArrayTrait", "Float", "Int"]
+__all__ = ["ArrayTrait", "Float", "Int", "Rows"]
 
 
 class ArrayTrait(traitlets.TraitType):
@@ -120,3 +120,25 @@ class Float(_Ranged, traitlets.Float):
     :class:`Int`."""
 
     _coerce = staticmethod(float)
+
+
+class Rows(traitlets.List):
+    """A list of rows of floats (a small matrix that syncs as JSON, e.g. a projection) that
+    also takes a NumPy array or a tensor, stored as nested lists.
+
+    >>> import numpy as np
+    >>> class T(traitlets.HasTraits):
+    ...     p = Rows()
+    >>> T(p=np.eye(3)[:, :2]).p
+    [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(traitlets.List(traitlets.Float()), **kwargs)
+
+    def validate(self, obj, value):
+        if hasattr(value, "detach"):  # a torch tensor
+            value = value.detach().cpu().numpy()
+        if isinstance(value, np.ndarray):
+            value = value.astype(np.float64).tolist()
+        return super().validate(obj, value)

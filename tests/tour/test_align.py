@@ -63,31 +63,33 @@ def sequence(trained_cnn, digits_test):
 def test_layer_sequence_shapes(sequence, trained_cnn):
     names = sequence.names
     assert names[0] == "input" and names[-1] == "logits"
-    assert sequence.coords.shape == (len(names), 200, 16)
+    # dims=16, but the 10 logits span 10 dims: every layer is toured on its top 10 PCs
+    assert sequence.ranks[-1] == 10 and min(sequence.ranks) == 10
+    assert sequence.coords.shape == (len(names), 200, 10)
     assert sequence.coords.dtype == np.float32
     assert np.isfinite(sequence.coords).all()
     assert sequence.dims[0] == 64 and sequence.dims[-1] == 10
     ev = sequence.explained_variance
     assert ev.shape == (len(names),)
     assert ((ev > 0.3) & (ev <= 1.0 + 1e-12)).all()
-    assert ev[-1] == pytest.approx(1.0)  # 10 logits fit in 16 dims
+    assert ev[-1] == pytest.approx(1.0)  # 10 logits in 10 dims
 
 
 def test_layer_sequence_normalized_and_reconstructs(sequence, trained_cnn, digits_test):
     radius = np.sqrt((sequence.coords.astype(np.float64) ** 2).sum(-1).mean(-1))
     np.testing.assert_allclose(radius, 1.0, rtol=1e-5)
-    # coords[l] == pad((act - mean) @ basis) / scale @ rotation
+    # coords[l] == (act - mean) @ basis / scale @ rotation, with no padding
     from nbviz.models import capture_activations
 
     acts = capture_activations(trained_cnn, digits_test.images[:200], "fc1", flatten=True)
     idx = sequence.names.index("fc1")
+    assert sequence.bases[idx].shape == (128, 10)
     scores = (acts["fc1"].double() - sequence.means[idx]) @ sequence.bases[idx]
-    padded = torch.zeros(200, 16, dtype=torch.float64)
-    padded[:, : scores.shape[1]] = scores
-    expected = padded / sequence.scales[idx] @ sequence.rotations[idx]
+    expected = scores / sequence.scales[idx] @ sequence.rotations[idx]
     np.testing.assert_allclose(sequence.coords[idx], expected.numpy(), atol=1e-4)
-    for rot in sequence.rotations:
-        torch.testing.assert_close(rot.T @ rot, torch.eye(16, dtype=torch.float64))
+    for rot in sequence.rotations:  # signed permutations: orthogonal, one ±1 per row
+        torch.testing.assert_close(rot.T @ rot, torch.eye(10, dtype=torch.float64))
+        assert set(rot.abs().sum(0).tolist()) == {1.0} and set(rot.unique().tolist()) <= {-1, 0, 1}
 
 
 def test_alignment_brings_neighbours_closer(trained_cnn, digits_test):

@@ -23,8 +23,9 @@ from .harness import (
 NOTEBOOK = "01-grand-tour.ipynb"
 REPO = Path(__file__).resolve().parents[2]
 README_SHOT = REPO / "docs" / "images" / "grand-tour.png"
+README_LAYERS_SHOT = REPO / "docs" / "images" / "grand-tour-layers.png"
 # The notebook's tour variables, in the order their cells come.
-TOURS = ("epochs_tour", "layers_tour", "attack_tour", "targeted_tour")
+TOURS = ("epochs_tour", "layers_tour", "mlp_tour", "attack_tour", "targeted_tour")
 
 _TAG_TOUR_CELLS_JS = """
 (names) => {
@@ -71,6 +72,7 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
         print(f"{name}: {ink['ink']} ink px, {frames[name]} frames")
     assert frames["epochs_tour"] == 4  # epochs 0..3 in small mode
     assert frames["layers_tour"] == 6
+    assert frames["mlp_tour"] == 7  # input and the MLP's six modules
     assert frames["attack_tour"] == 9 and frames["targeted_tour"] == 11
 
     with lab.kernel(NOTEBOOK) as kc:
@@ -121,6 +123,32 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
             README_SHOT.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, README_SHOT)
 
+        # The README's layer picture: the notebook's own MLP at its second GELU, paused on
+        # the plane of that layer's first two principal components (the axes that hold
+        # them), fitted to the plot, axes named by the layer's components.
+        kernel_eval(kc, "setattr(mlp_tour, 'playing', False) or 0")
+        kernel_eval(kc, "setattr(mlp_tour, 'frame', float(mlp_tour.frame_names.index('act2')))"
+                        " or 0")  # fmt: skip
+        kernel_eval(kc, "(lambda on: setattr(mlp_tour, 'projection', np.eye(mlp_tour.d)[:, "
+                        "[on.index(0), on.index(1)]]))(list(mlp_tour.sequence.axis_components["
+                        "mlp_tour.frame_names.index('act2')])) or 0")  # fmt: skip
+        page.evaluate(_SHOW_CELL_JS, [cells["mlp_tour"], "mlp_tour"])
+        root = '[data-test-tour="mlp_tour"] .nbviz-grand-tour'
+        page.locator(root).first.scroll_into_view_if_needed()
+        page.wait_for_selector(f'{root}[data-frame="5.000"]', timeout=10_000)
+        time.sleep(1.5)  # the fit glides to the frame
+        names = page.evaluate(
+            "(sel) => document.querySelector(sel).__nbvizTest.axisLabels().map((b) => b.text)",
+            root,
+        )
+        assert names and all(n.startswith("act2·pc") for n in names), names
+        note = page.locator('[data-test-tour="mlp_tour"] .nbviz-grand-tour-frame-note')
+        assert "act2: GELU" in note.first.text_content(), note.first.text_content()
+        shot = ARTIFACTS / "grand-tour-layers.png"
+        page.locator(root).first.screenshot(path=str(shot))
+        if os.environ.get("NBVIZ_UPDATE_SCREENSHOTS") == "1":
+            shutil.copyfile(shot, README_LAYERS_SHOT)
+
     ARTIFACTS.mkdir(exist_ok=True)
     shots = notebook_screenshots(page, ARTIFACTS / "grand-tour-notebook", max_shots=12)
     assert len(shots) >= 3, "the notebook should be several screens long"
@@ -128,5 +156,6 @@ def test_grand_tour_notebook_runs_and_draws(page, lab):
 
 def test_readme_screenshot_exists():
     """The README's Grand Tour picture is one this test took (NBVIZ_UPDATE_SCREENSHOTS=1)."""
-    assert README_SHOT.exists() and README_SHOT.stat().st_size > 10_000
-    assert "docs/images/grand-tour.png" in (REPO / "README.md").read_text()
+    for shot in (README_SHOT, README_LAYERS_SHOT):
+        assert shot.exists() and shot.stat().st_size > 10_000, shot
+        assert f"docs/images/{shot.name}" in (REPO / "README.md").read_text()

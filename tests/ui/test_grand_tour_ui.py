@@ -81,14 +81,16 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         assert np.allclose(before, shown, atol=1e-9), "the paused view did not reach Python"
         assert np.abs(before - np.eye(10)[:, :2]).max() > 0.01  # the tour had moved
 
-        # Drag axis 0's knob: Python's projection changes, stays orthonormal.
-        k = _test_call(page, "t.knobPosition(0)")
+        # Drag the longest axis's knob (short ones fade out and cannot be grabbed): Python's
+        # projection changes, stays orthonormal.
+        axis = int(np.argmax(np.linalg.norm(shown, axis=1)))
+        k = _test_call(page, "t.knobPosition(args[0])", axis)
         page.mouse.move(k["x"], k["y"])
         page.mouse.down()
         page.mouse.move(k["x"] - 60, k["y"] - 70, steps=8)
         page.mouse.up()
         # The knob followed the pointer (most of the way: the row rule moves it part-way).
-        k2 = _test_call(page, "t.knobPosition(0)")
+        k2 = _test_call(page, "t.knobPosition(args[0])", axis)
         gap = np.hypot(k2["x"] - (k["x"] - 60), k2["y"] - (k["y"] - 70))
         print(f"knob gap after the drag: {gap:.1f} px of {np.hypot(60, 70):.1f}")
         assert gap < 0.5 * np.hypot(60, 70), gap
@@ -130,8 +132,10 @@ def test_grand_tour_draws_steers_selects_and_scrubs(page, lab, write_notebook):
         _shoot(page, "grand-tour-hover.png")
         kernel_eval(kc, "setattr(tour, 'frame', 0.0) or 0")
         page.wait_for_selector(f'{ROOT}[data-frame="0.000"]', timeout=10_000)
+        page.wait_for_selector(f'{ROOT}[data-fitting="false"]', timeout=10_000)
 
-        # The mouse wheel zooms the points (not the axis handles), and Python hears of it.
+        # The mouse wheel zooms the points (not the axis handles) relative to the fit, and
+        # Python hears of it.
         zoom0 = kernel_eval(kc, "tour.zoom")
         q0 = _test_call(page, "t.projectPoint(args[0])", 5)
         k0 = _test_call(page, "t.knobPosition(0)")

@@ -12,7 +12,7 @@ from ipywidgets.widgets.widget import _remove_buffers
 
 from nbviz import GrandTour
 from nbviz.plotting import PALETTE
-from nbviz.tour.framing import fit_zoom, normalize_points, reduce_frames
+from nbviz.tour.framing import normalize_points, reduce_frames
 
 
 def _pts(n=40, d=6, frames=None, seed=0):
@@ -265,19 +265,31 @@ def test_predictions_per_point_or_per_frame():
         tour.predictions = np.zeros((2, 5), np.int32)
 
 
-def test_zoom_auto_fills_the_view_for_wide_data():
+def _drawn_half_size(fig) -> float:
+    """Half the larger side of the box from the 1st to the 99th percentile of the drawn
+    points (the box the view fits), in plot units; its centre must be the plot's."""
+    offsets = np.asarray(fig.axes[0].collections[0].get_offsets(), dtype=np.float64)
+    lo, hi = np.quantile(offsets, [0.01, 0.99], axis=0)
+    np.testing.assert_allclose((lo + hi) / 2, 0.0, atol=1e-6)
+    return float((hi - lo).max() / 2)
+
+
+def test_zoom_is_relative_to_the_views_fit():
     rng = np.random.default_rng(0)
     narrow = GrandTour(rng.normal(size=(500, 2)))
-    assert narrow.zoom == 1.0  # a 2-D cloud already fills it
     wide = GrandTour(rng.normal(size=(500, 100)))
-    # The projected cloud of 100 isotropic dims is ~sqrt(2/100) of the norms: zoom in to fit,
-    # so that about 98% of a typical view's points stay within 0.9 of the plot's radius.
-    r = np.quantile(np.linalg.norm(wide.projected(), axis=1), 0.98) * wide.zoom
-    assert 3 < wide.zoom <= 8 and 0.6 < r < 1.2
+    assert narrow.zoom == wide.zoom == 1.0  # "auto": the fitted view, whatever the width
     assert GrandTour(rng.normal(size=(50, 10)), zoom=2.5).zoom == 2.5
+    # The figure fits the projected cloud as the view does: a 2-D view of 100 isotropic
+    # dims holds ~sqrt(2/100) of the norms, yet fills the plot; zoom magnifies the fit.
+    assert np.quantile(np.linalg.norm(wide.projected(), axis=1), 0.99) < 0.4
+    assert _drawn_half_size(wide.figure()) == pytest.approx(1.0, rel=1e-3)
+    wide.zoom = 2.0
+    assert _drawn_half_size(wide.figure()) == pytest.approx(2.0, rel=1e-3)
     with pytest.raises(traitlets.TraitError, match=r"zoom: expected 0\.1\.\.100"):
         wide.zoom = 0
-    assert fit_zoom(np.zeros((1, 10, 3), np.float32)) == 1.0
+    with pytest.raises(ValueError, match="zoom: expected a number or 'auto'"):
+        GrandTour(rng.normal(size=(50, 10)), zoom="fit")
 
 
 def test_setting_the_same_projection_again_still_reaches_the_view():

@@ -84,12 +84,13 @@ def test_layers(trained, data):
     model, _ = trained
     tour = GrandTour.from_layers(model, data, dims=12)
     assert tour.frame_names[0] == "input" and tour.frame_names[-1] == "logits"
-    assert tour.points.shape == (len(tour.layers), 240, 12)
+    # dims=12, but the 10 logits span 10 dims: every layer on its own top 10 PCs
+    assert tour.points.shape == (len(tour.layers), 240, 10)
     assert tour.class_names == list(data.class_names)
     assert tour.thumbnails.shape[0] == 240
     some = GrandTour.from_layers(model, data.images, data.labels, layers=["relu1", "fc1", "logits"])
     assert some.frame_names == ["relu1", "fc1", "logits"]
-    assert some.points.shape[2] == min(64, 240)  # one common width
+    assert some.points.shape[2] == 10  # one common width: the least real rank
 
 
 class _SharedReLU(nn.Module):

@@ -1,7 +1,14 @@
 // Small WebGL2 helpers: compile/link with readable errors, make float and byte textures.
 
-/** Compile and link a program; throws with the driver's log on failure. */
-export function createProgram(gl, vertexSource, fragmentSource) {
+/**
+ * Compile and link a program; throws with the driver's log on failure. `attribs` fixes
+ * attribute locations (name → index) before linking.
+ * @param {WebGL2RenderingContext} gl
+ * @param {string} vertexSource
+ * @param {string} fragmentSource
+ * @param {Record<string, number>} [attribs]
+ */
+export function createProgram(gl, vertexSource, fragmentSource, attribs = {}) {
   const compile = (type, src) => {
     const s = gl.createShader(type);
     gl.shaderSource(s, src);
@@ -18,6 +25,7 @@ export function createProgram(gl, vertexSource, fragmentSource) {
   const prog = gl.createProgram();
   gl.attachShader(prog, vs);
   gl.attachShader(prog, fs);
+  for (const [name, index] of Object.entries(attribs)) gl.bindAttribLocation(prog, index, name);
   gl.linkProgram(prog);
   gl.deleteShader(vs);
   gl.deleteShader(fs);

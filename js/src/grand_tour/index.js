@@ -3,17 +3,21 @@
 // The points [T, n, d] go up once, into a float texture; the vertex shader fetches each
 // point's values for the current (fractional) frame and projects them, so every animation
 // frame uploads only the projection and a few uniforms (CPU cost O(d³), not O(n)):
-// points_layer.js. A 2-D overlay canvas draws the axis handles, their names, the lasso
-// and the hover ring (overlay.js); the pointer's press / drag / lasso / hover / wheel
-// states are pointer.js. Picking and lasso tests run on the CPU, on pointer events. A
-// tour out of sight does not draw (lib/view.js), and resumes from the same projection.
+// points_layer.js. Each frame's projected cloud is fitted to the canvas, the fit gliding
+// as the tour turns and the frames change (fit.js); the wheel zoom multiplies it. A 2-D
+// overlay canvas draws the axis handles, their names, the lasso and the hover ring
+// (overlay.js), and is redrawn alone when only it changed (hover, lasso); the pointer's
+// press / drag / lasso / hover / wheel states are pointer.js. Picking and lasso tests run
+// on the CPU, on pointer events. Nothing is drawn while nothing changes, nor while the
+// view is out of sight (lib/view.js); the tour resumes from the same projection.
 //
 // Model (nbviz/widgets/grand_tour.py): points {float32 [T, n, d]}, labels {int32 [n]} or
 // null, class_names, class_colors, dim_names, thumbnails {uint8 [n, h, w, c]} or null,
 // predictions {int32 [T, n]} or null, projection [[x, y] × d], zoom, kind ("tour", or
 // "scatter": a fixed projection, no tour controls and no axis handles), playing, speed,
-// frame, frame_names, selection, hidden_classes, point_size, height, seed, plus the
-// job_* traits of the status strip. Custom message POINTS_INCOMING.
+// frame, frame_names, frame_dim_names, frame_dim_notes, frame_notes, selection,
+// hidden_classes, point_size, height, seed, plus the job_* traits of the status strip.
+// Custom message POINTS_INCOMING.
 import { devicePixelRatioNow, fitCanvas, sizeOf } from "../lib/canvas.js";
 import { decodeOptionalArray } from "../lib/codec.js";
 import { h } from "../lib/dom.js";
@@ -23,12 +27,16 @@ import { categoricalColor } from "../lib/palette.js";
 import { createTour, MAX_DIM } from "../lib/tour.js";
 import { mount, View } from "../lib/view.js";
 import { TourControls } from "./controls.js";
+import { createGlide, extentFloor, FIT_SAMPLE, fitBox, frameSpreads } from "./fit.js";
+import { classAxisPlanes, createGuidedPath, littleTourPlanes } from "./guided.js";
 import { createHoverCard } from "./hovercard.js";
 import { renderLegend } from "./legend.js";
-import { drawOverlay, knobPositions } from "./overlay.js";
+import { drawOverlay, HANDLE_HIDE, knobPositions } from "./overlay.js";
 import { mergeSorted, nearestPoint, pointsInLasso, projectAll } from "./picking.js";
 import { TourPointer } from "./pointer.js";
 import { PointsLayer } from "./points_layer.js";
+import { FramePreviews } from "./previews.js";
+import { knnChance, knnHitRate, projectSample, robustBox, sampleIndices } from "./quality.js";
 import { createFrameStats } from "./stats.js";
 import "./style.css";
 import { deltaToProjection, toScreen, viewTransform } from "./viewport.js";
@@ -41,12 +49,18 @@ const FRAME_RATE = 1.0;
 const MAX_DT = 0.1;
 /** CSS px within which hover finds a point. */
 const HOVER_RADIUS = 10;
+/** The previews and the quality figure follow a moving view at most this often (ms). */
+const SIDE_INTERVAL = 250;
+/** Neighbours the quality figure counts. */
+const QUALITY_K = 5;
+/** Keyframes of each kind on the guided path. */
+const GUIDED_VIEWS = 4;
 /** Writes of projection / frame to Python: at most this often (ms). */
 const SYNC_INTERVAL = 34;
 /** The longest the view stops drawing while announced points are on their way (ms). */
 const HOLD_MS = 3000;
-/** Range of the zoom the mouse wheel sets (the Python trait allows 0.1..100). */
-const ZOOM_MIN = 0.25;
+/** Range of the zoom (relative to the fit) the mouse wheel sets (the trait allows 0.1..100). */
+const ZOOM_MIN = 0.1;
 const ZOOM_MAX = 40;
 
 /**
@@ -80,7 +94,8 @@ class GrandTourView extends View {
    * @param {HTMLElement} el
    */
   constructor(model, el) {
-    super(model, el, { name: "GrandTour", className: "nbviz-grand-tour" });
+    super(model, el, { name: "GrandTour", className: "nbviz-grand-tour", parts: ["points", "overlay"] });
+    this.root.dataset.tCreated = String(Date.now()); // wall clock, for the benchmarks' timelines
     /** @type {{points: Float32Array, frames: number, n: number, d: number}|null} */
     this.data = null;
     /** @type {Int32Array|null} */
@@ -110,6 +125,26 @@ class GrandTourView extends View {
     /** @type {number|null} */
     this.lastSentZoom = null;
     this.stats = createFrameStats(240);
+    /** @type {Int32Array} the points the fit projects */
+    this.sample = new Int32Array(0);
+    /** @type {Float32Array} their 2-D positions now */
+    this.sampleXY = new Float32Array(0);
+    /** @type {Float64Array} per frame, how far its points spread (fit.js) */
+    this.spreads = new Float64Array(0);
+    this.floor = 1e-9;
+    this.glide = createGlide();
+    this.snapFit = true;
+    /** @type {import("./overlay.js").LabelBox[]} the axis names drawn last */
+    this.labelBoxes = [];
+    /** @type {ReturnType<typeof createGuidedPath>|null} the guided traversal under way */
+    this.guided = null;
+    this.guidedFrame = -1;
+    /** @type {Float64Array[]} its keyframes */
+    this.guidedPlanes = [];
+    /** @type {Int32Array} the points the quality figure scores */
+    this.qualitySample = new Int32Array(0);
+    this.sideDrawnAt = -Infinity;
+    this.sideDirty = false;
 
     this.buildDom();
     this.points = new PointsLayer(this.canvas);
@@ -150,6 +185,11 @@ class GrandTourView extends View {
         this.setFrame(frame, true);
         this.sendFrame.flush();
       },
+      resetZoom: () => this.resetZoom(),
+      setTraversal: (traversal) => {
+        this.writeModel("traversal", traversal);
+        this.readTraversal();
+      },
       listen: this.listen.bind(this),
     });
 
@@ -157,19 +197,47 @@ class GrandTourView extends View {
     this.overlay = h("canvas", "nbviz-grand-tour-overlay");
     this.message = h("div", "nbviz-grand-tour-error", { role: "alert" });
     this.message.hidden = true;
+    this.oneplace = h("div", "nbviz-grand-tour-oneplace", { role: "status" });
+    this.oneplace.textContent = "all points at one place in this frame";
+    this.oneplace.hidden = true;
     this.stage = h(
       "div",
       "nbviz-panel-stage nbviz-grand-tour-stage",
       { tabindex: "0", "aria-label": "grand tour scatter plot" },
-      [this.canvas, this.overlay, this.message],
+      [this.canvas, this.overlay, this.oneplace, this.message],
     );
     this.card = createHoverCard(this.stage);
     this.own(this.card);
     this.legend = h("div", "nbviz-grand-tour-legend");
     this.info = h("span", "nbviz-grand-tour-info");
+    this.frameNote = h("div", "nbviz-grand-tour-frame-note");
+    this.previews = new FramePreviews({
+      onPick: (f) => {
+        this.framesPlaying = false;
+        this.setFrame(f, true);
+        this.sendFrame.flush();
+      },
+      colorOf: (k) => this.colorOf(k),
+      listen: this.listen.bind(this),
+    });
+    this.own(this.previews);
+    this.qualityEl = h("span", "nbviz-grand-tour-quality", {
+      title:
+        "How well the classes separate in this view: the average share of each sampled point's " +
+        `${QUALITY_K} nearest neighbours on screen that share its class (chance: what a random view of ` +
+        "these classes would give)",
+    });
     this.selectedEl = h("span", "nbviz-grand-tour-selected");
-    this.footer = h("div", "nbviz-grand-tour-footer", {}, [this.info, this.selectedEl]);
-    this.root.append(this.statusStrip(), this.controls.el, this.stage, this.legend, this.footer);
+    this.footer = h("div", "nbviz-grand-tour-footer", {}, [this.qualityEl, this.info, this.selectedEl]);
+    this.root.append(
+      this.statusStrip(),
+      this.controls.el,
+      this.stage,
+      this.frameNote,
+      this.previews.el,
+      this.legend,
+      this.footer,
+    );
   }
 
   /** @param {string} text */
@@ -193,28 +261,33 @@ class GrandTourView extends View {
     });
     this.on("labels", () => {
       this.readLabels();
+      this.setPreviewData();
       this.uploadLabels();
       this.buildLegend();
       this.schedule();
     });
     this.on("class_names", () => this.buildLegend());
     this.on("class_colors", () => {
+      this.previews.invalidate();
       this.uploadClasses();
       this.buildLegend();
       this.schedule();
     });
     this.on("predictions", () => this.readPredictions());
     this.on("zoom", () => {
+      this.syncZoomControl();
       if (Number(this.model.get("zoom")) === this.lastSentZoom) return;
       this.xyCache = null;
       this.schedule();
     });
     this.on("thumbnails", () => this.readThumbnails());
-    this.on("dim_names point_size", () => this.schedule());
+    this.on("dim_names frame_dim_names point_size", () => this.schedule());
+    this.on("frame_notes", () => this.syncFrameControls());
     this.on("projection", () => this.readModelProjection());
     // Python set the projection the model already holds: go there (the tour has moved on).
     this.on("_projection_set", () => this.readModelProjection(true));
     this.on("playing speed kind frame_names", () => this.syncControls());
+    this.on("traversal", () => this.readTraversal());
     this.on("frame", () => this.readModelFrame());
     this.on("selection", () => this.readSelection());
     this.on("hidden_classes", () => this.readHidden());
@@ -245,6 +318,7 @@ class GrandTourView extends View {
       stage: this.stage,
       ready: () => Boolean(this.tour && this.data),
       knobs: () => this.knobPositions(),
+      grabbable: () => this.grabbableKnobs(),
       pointAt: (/** @type {number} */ x, /** @type {number} */ y) =>
         nearestPoint(this.screenPositions(), x, y, HOVER_RADIUS, (k) => this.isShown(k)),
       steer: (/** @type {number} */ axis, /** @type {number} */ dx, /** @type {number} */ dy) =>
@@ -261,10 +335,10 @@ class GrandTourView extends View {
       },
       zoomBy: (/** @type {number} */ deltaY) => this.zoomBy(deltaY),
       hoverChanged: (/** @type {boolean} */ redraw) => {
-        if (redraw) this.schedule();
+        if (redraw) this.schedule("overlay");
         this.showCard();
       },
-      schedule: () => this.schedule(),
+      schedule: () => this.schedule("overlay"),
       listen: this.listen.bind(this),
     };
   }
@@ -315,7 +389,9 @@ class GrandTourView extends View {
   uploadPoints() {
     if (!this.data || !this.points.g) return;
     this.awaitingFirstDraw = true;
+    this.root.dataset.tUploadStart = String(Date.now()); // the upload's cost, for the benchmarks
     const error = this.points.uploadPoints(this.data);
+    this.root.dataset.tUploadEnd = String(Date.now());
     if (error) this.showMessage(error);
   }
 
@@ -364,10 +440,13 @@ class GrandTourView extends View {
       console.error(err);
       this.showMessage(String(err.message || err));
     }
+    this.readSpreads();
+    this.guided = null;
     const d = this.data ? this.data.d : 0;
     if (d && (!this.tour || this.tour.d !== d)) this.tour = createTour(d, Number(this.model.get("seed")) || 0);
     if (!d) this.tour = null;
     this.readLabels();
+    this.setPreviewData();
     this.readThumbnails();
     this.readPredictions();
     this.readSelection(false);
@@ -381,6 +460,111 @@ class GrandTourView extends View {
     this.syncControls();
     this.buildLegend();
     this.uploadAll();
+  }
+
+  /** The fit's sample of the new points, and each frame's spread. */
+  readSpreads() {
+    if (!this.data) {
+      this.sample = new Int32Array(0);
+      this.spreads = new Float64Array(0);
+      return;
+    }
+    const { points, frames, n, d } = this.data;
+    this.sample = sampleIndices(n, FIT_SAMPLE);
+    this.qualitySample = sampleIndices(n);
+    this.sampleXY = new Float32Array(2 * this.sample.length);
+    this.spreads = frameSpreads(points, { frames, n, d }, this.sample);
+    this.floor = extentFloor(this.spreads);
+    this.snapFit = true;
+  }
+
+  /** The previews' points, labels and frame names. */
+  setPreviewData() {
+    if (!this.data || this.isScatter) {
+      this.previews.setData(null);
+      return;
+    }
+    const { points, frames, n, d } = this.data;
+    this.previews.setData({ points, frames, n, d, labels: this.labels, names: this.model.get("frame_names") ?? [] });
+    this.sideDirty = true;
+    this.schedule("overlay");
+  }
+
+  /** "grand" or "guided" from the model: a new guided path starts from the current view. */
+  readTraversal() {
+    this.guided = null;
+    this.syncControls();
+  }
+
+  get traversal() {
+    return this.model.get("traversal") === "guided" ? "guided" : "grand";
+  }
+
+  /**
+   * The guided path's keyframes at frame `f`: the PCA "little tour" of the frame's points,
+   * then (class-axis tours) the planes of the most confused pairs of classes.
+   * @param {number} f
+   */
+  guidedKeyframes(f) {
+    if (!this.data || !this.tour) return [];
+    const { points, frames, n, d } = this.data;
+    const shape = { frames, n, d };
+    const little = littleTourPlanes(points, shape, f, this.sample, GUIDED_VIEWS);
+    const dimNames = Array.from({ length: d }, (_, i) => this.dimName(i));
+    const classes = classAxisPlanes(
+      dimNames,
+      this.model.get("class_names") ?? [],
+      { points, shape, frame: f, labels: this.labels, sample: this.sample },
+      GUIDED_VIEWS,
+    );
+    return [...little, ...classes];
+  }
+
+  /**
+   * Move the tour along the guided path by `dt` (tour seconds); builds the path when there
+   * is none or the frame on show changed.
+   * @param {number} dt
+   */
+  advanceGuided(dt) {
+    if (!this.tour) return;
+    const f = Math.round(this.frame);
+    if (!this.guided || this.guidedFrame !== f) {
+      this.guidedPlanes = this.guidedKeyframes(f);
+      this.guided = createGuidedPath(this.guidedPlanes);
+      this.guidedFrame = f;
+    }
+    this.guided.advance(dt);
+    this.tour.setProjection(this.guided.projection(this.tour.projection()));
+    this.root.dataset.guidedIndex = String(this.guided.index);
+  }
+
+  /**
+   * Redraw the previews and the quality figure: now when `force` or the view is still,
+   * else at most every SIDE_INTERVAL ms.
+   * @param {boolean} force
+   */
+  drawSide(force) {
+    if (!this.sideDirty || !this.tour || !this.data) return;
+    const now = performance.now();
+    if (!force && now - this.sideDrawnAt < SIDE_INTERVAL) return;
+    this.sideDrawnAt = now;
+    this.sideDirty = false;
+    const projection = this.tour.projection();
+    this.previews.draw(projection, this.frame, this.theme, this.hidden);
+    if (!this.labels) {
+      this.qualityEl.textContent = "";
+      return;
+    }
+    const { points, frames, n, d } = this.data;
+    const xy = projectSample(points, { frames, n, d }, this.frame, projection, this.qualitySample);
+    const score = knnHitRate(xy, this.labels, this.qualitySample, QUALITY_K);
+    if (!Number.isFinite(score)) {
+      this.qualityEl.textContent = "";
+      return;
+    }
+    const chance = knnChance(xy, this.labels, this.qualitySample);
+    this.qualityEl.textContent = `classes apart in this view: ${Math.round(100 * score)}% of ${QUALITY_K} nearest neighbours share the class (chance ${Math.round(100 * chance)}%)`;
+    this.root.dataset.quality = score.toFixed(4);
   }
 
   readLabels() {
@@ -483,10 +667,24 @@ class GrandTourView extends View {
     return k >= 0 && k < names.length ? String(names[k]) : String(k);
   }
 
-  /** @param {number} i */
+  /**
+   * The name of dim i at the frame on show: its per-frame name, else its name, else x<i>.
+   * @param {number} i
+   */
   dimName(i) {
+    const perFrame = (this.model.get("frame_dim_names") ?? [])[Math.round(this.frame)];
+    if (Array.isArray(perFrame) && perFrame[i] !== undefined) return String(perFrame[i]);
     const names = this.model.get("dim_names") ?? [];
     return names[i] !== undefined ? String(names[i]) : `x${i}`;
+  }
+
+  /**
+   * What the hover on dim i's handle says at the frame on show.
+   * @param {number} i
+   */
+  dimNote(i) {
+    const perFrame = (this.model.get("frame_dim_notes") ?? [])[Math.round(this.frame)];
+    return Array.isArray(perFrame) && perFrame[i] !== undefined ? String(perFrame[i]) : "";
   }
 
   /** "scatter": a plain 2-D scatter of the projection (t-SNE, ...); no tour, no handles. */
@@ -507,6 +705,7 @@ class GrandTourView extends View {
       speed: Number(this.model.get("speed")) || 0,
       scatter: this.isScatter,
       frames: this.data ? this.data.frames : 1,
+      traversal: this.traversal,
     });
     this.syncFrameControls();
     this.frames.resetClock();
@@ -519,6 +718,28 @@ class GrandTourView extends View {
     const name = names[k] !== undefined ? String(names[k]) : `frame ${k}`;
     this.controls.syncFrame({ frame: this.frame, name, playing: this.framesPlaying });
     this.root.dataset.frame = this.frame.toFixed(3);
+    const notes = this.model.get("frame_notes") ?? [];
+    this.frameNote.textContent = notes[k] !== undefined ? String(notes[k]) : "";
+    this.frameNote.hidden = !this.frameNote.textContent;
+    // A frame whose points all sit at one place would look blank: say so.
+    const onePlace = this.spreads.length > k && this.spreads[k] <= this.floor && Math.abs(this.frame - k) < 0.05;
+    this.oneplace.hidden = !onePlace;
+    this.root.dataset.onePlace = String(onePlace);
+  }
+
+  /** The zoom button shows whether the view is the fit. */
+  syncZoomControl() {
+    this.controls.syncZoom(Number(this.model.get("zoom")) || 1);
+  }
+
+  /** Back to the fitted view: zoom 1. */
+  resetZoom() {
+    this.model.set("zoom", 1);
+    this.sendZoom.call(1);
+    this.sendZoom.flush();
+    this.xyCache = null;
+    this.syncZoomControl();
+    this.schedule();
   }
 
   toggleFramePlay() {
@@ -566,20 +787,23 @@ class GrandTourView extends View {
 
   // --- frames -----------------------------------------------------------------------
   /**
-   * One animation frame: move the tour and the frame play-through on by `dt` seconds,
-   * then draw. While either moves, the next frame is asked for.
-   * @param {Set<string>} _dirty
+   * One animation frame: move the tour, the frame play-through and the fit on by `dt`
+   * seconds, then draw what changed: the points and the overlay, or (hover, lasso) the
+   * overlay alone. While anything moves, the next frame is asked for.
+   * @param {Set<string>} dirty
    * @param {number} dt
    */
-  draw(_dirty, dt) {
+  draw(dirty, dt) {
     const t0 = performance.now();
     const step = Math.min(MAX_DT, dt);
     const playing = Boolean(this.model.get("playing")) && !this.pointer.steering;
     let animate = false;
+    let moved = dirty.has("points");
     if (this.tour && playing && !this.isScatter) {
-      this.tour.advance(step * TOUR_RATE * (Number(this.model.get("speed")) || 0));
-      this.xyCache = null;
-      animate = true;
+      const speed = Number(this.model.get("speed")) || 0;
+      if (this.traversal === "guided") this.advanceGuided(step * speed);
+      else this.tour.advance(step * TOUR_RATE * speed);
+      animate = moved = true;
     }
     if (this.framesPlaying && this.data) {
       let f = this.frame + step * FRAME_RATE;
@@ -589,16 +813,50 @@ class GrandTourView extends View {
       }
       this.setFrame(f, true);
       if (!this.framesPlaying) this.sendFrame.flush();
-      animate = true;
+      animate = moved = true;
     }
     if (this.holdUntil && t0 < this.holdUntil) {
-      this.schedule(); // points announced and not yet here: keep time, skip the drawing
+      this.frames.schedule("points"); // points announced and not yet here: keep time, skip the drawing
       return;
     }
     this.holdUntil = 0;
-    this.drawFrame();
+    if (!this.resize()) {
+      moved = true; // the first frame with an area draws everything
+    } else if (this.fit(moved, step)) {
+      animate = moved = true;
+    }
+    if (moved) {
+      this.xyCache = null;
+      this.sideDirty = true;
+    }
+    this.drawFrame(moved);
     this.stats.push(performance.now() - t0);
-    if (animate) this.schedule();
+    this.drawSide(!animate);
+    if (animate) this.schedule("points");
+  }
+
+  /**
+   * Aim the fit at the current frame and projection (when they changed) and glide towards
+   * it; whether the view is still moving.
+   * @param {boolean} changed
+   * @param {number} dt
+   */
+  fit(changed, dt) {
+    if (!this.tour || !this.data || !this.sample.length) return false;
+    if (changed || this.snapFit) {
+      const { points, frames, n, d } = this.data;
+      projectSample(points, { frames, n, d }, this.frame, this.tour.projection(), this.sample, this.sampleXY);
+      this.glide.aim(fitBox(robustBox(this.sampleXY), this.size.w, this.size.h, this.floor));
+    }
+    let moving = false;
+    if (this.snapFit) {
+      this.snapFit = false;
+      this.glide.snap();
+    } else {
+      moving = this.glide.step(dt);
+    }
+    this.root.dataset.fitting = String(moving); // for the tests: the fit still glides
+    return moving;
   }
 
   /** Size both canvases to the stage; false while the stage has no area. */
@@ -610,37 +868,43 @@ class GrandTourView extends View {
       this.size = { w, h: hh };
       this.dpr = dpr;
       this.xyCache = null;
+      this.snapFit = true;
     }
     return w > 0 && hh > 0;
   }
 
-  /** Projection units → CSS px for the axis knobs. */
+  /** Projection units → CSS px for the axis knobs (the unit circle fills the canvas). */
   get view() {
     return viewTransform(this.size.w, this.size.h);
   }
 
-  /** Projection units → CSS px for the points: the view's mapping times `zoom`. */
+  /** Projection units → CSS px for the points: the fit, magnified by `zoom`. */
   get pointView() {
     const v = this.view;
     const z = Number(this.model.get("zoom"));
-    return { ...v, scale: v.scale * (Number.isFinite(z) && z > 0 ? z : 1) };
+    const fitted = this.glide.view ?? { x0: 0, y0: 0, scale: v.scale };
+    const zoom = Number.isFinite(z) && z > 0 ? z : 1;
+    return { ...v, x0: fitted.x0, y0: fitted.y0, scale: fitted.scale * zoom };
   }
 
-  drawFrame() {
+  /** @param {boolean} points  redraw the points too (else only the overlay changed) */
+  drawFrame(points = true) {
     if (!this.resize() || !this.tour || !this.data) return;
     const theme = this.theme;
     const { frames, n, d } = this.data;
-    this.points.draw({
-      projection: this.tour.projection(),
-      frame: this.frame,
-      shape: { frames, n, d },
-      view: this.pointView,
-      size: Math.max(1, Number(this.model.get("point_size")) || 3) * this.dpr,
-      hasSelection: this.selected.size > 0,
-      ring: theme.text,
-    });
+    if (points) {
+      this.points.draw({
+        projection: this.tour.projection(),
+        frame: this.frame,
+        shape: { frames, n, d },
+        view: this.pointView,
+        size: Math.max(1, Number(this.model.get("point_size")) || 3) * this.dpr,
+        hasSelection: this.selected.size > 0,
+        ring: theme.text,
+      });
+    }
     const hover = this.pointer.press ? -1 : this.pointer.hover;
-    drawOverlay(this.overlay, {
+    this.labelBoxes = drawOverlay(this.overlay, {
       theme,
       view: this.view,
       dpr: this.dpr,
@@ -660,6 +924,21 @@ class GrandTourView extends View {
     }
     this.root.dataset.zoom = (Number(this.model.get("zoom")) || 1).toFixed(4);
     this.root.dataset.ready = "true";
+  }
+
+  /**
+   * The knobs the pointer can grab: as {@link knobPositions}, with NaN for handles too
+   * short to be drawn.
+   */
+  grabbableKnobs() {
+    const knobs = this.knobPositions();
+    const v = this.view;
+    for (let i = 0; i < knobs.length / 2; i++) {
+      if (Math.hypot(knobs[2 * i] - v.cx, knobs[2 * i + 1] - v.cy) < HANDLE_HIDE * v.scale) {
+        knobs[2 * i] = knobs[2 * i + 1] = NaN;
+      }
+    }
+    return knobs;
   }
 
   /** Screen positions (CSS px) of the axis knobs (none for a plain scatter). */
@@ -752,6 +1031,7 @@ class GrandTourView extends View {
     this.sendZoom.call(next);
     this.xyCache = null;
     this.root.dataset.zoom = next.toFixed(4);
+    this.syncZoomControl();
     this.schedule();
   }
 
@@ -773,8 +1053,17 @@ class GrandTourView extends View {
   }
 
   showCard() {
-    const { hover, position, press } = this.pointer;
-    if (hover >= 0 && position && !press) {
+    const { hover, position, press, hoverKnob } = this.pointer;
+    if (hoverKnob >= 0 && position && !press) {
+      const note = this.dimNote(hoverKnob);
+      this.card.show(
+        -2 - hoverKnob,
+        note ? [this.dimName(hoverKnob), note] : [this.dimName(hoverKnob)],
+        null,
+        position[0],
+        position[1],
+      );
+    } else if (hover >= 0 && position && !press) {
       this.card.show(hover, this.cardLines(hover), this.thumbs, position[0], position[1]);
     } else {
       this.card.hide();
@@ -800,6 +1089,35 @@ class GrandTourView extends View {
       projection: () => (this.tour ? projectionRows(this.tour.projection(), this.tour.d) : []),
       /** The tour's time since its last re-base (a drag or a projection from Python). */
       tourTime: () => (this.tour ? this.tour.t : 0),
+      /** The guided path's keyframes (each d rows of [x, y]) and the one it heads to. */
+      guided: () => ({
+        index: this.guided ? this.guided.index : -1,
+        phase: this.guided ? this.guided.phase : "",
+        keyframes: this.guidedPlanes.map((p) => projectionRows(p, p.length / 2)),
+      }),
+      /** The axis names drawn last: text and box (client px). */
+      axisLabels: () => {
+        const box = this.overlay.getBoundingClientRect();
+        return this.labelBoxes.map((b) => ({
+          i: b.i,
+          text: b.text,
+          x0: box.left + b.x0,
+          y0: box.top + b.y0,
+          x1: box.left + b.x1,
+          y1: box.top + b.y1,
+        }));
+      },
+      /** The 1st–99th percentile box of every point's position now, and the canvas (CSS px). */
+      cloudBox: () => {
+        const xy = projectAll(
+          this.data?.points ?? new Float32Array(0),
+          this.data ?? { frames: 1, n: 0, d: 2 },
+          this.frame,
+          this.tour?.projection() ?? new Float64Array(4),
+          this.pointView,
+        );
+        return { ...(robustBox(xy) ?? { x0: 0, x1: 0, y0: 0, y1: 0 }), w: this.size.w, h: this.size.h };
+      },
     });
     this.root.__nbvizStats = this.stats;
   }

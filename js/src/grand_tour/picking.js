@@ -7,7 +7,8 @@
  * @param {{frames: number, n: number, d: number}} shape
  * @param {number} frame
  * @param {ArrayLike<number>} proj  d rows of (x, y)
- * @param {{cx: number, cy: number, scale: number}} view
+ * @param {{cx: number, cy: number, scale: number, x0?: number, y0?: number}} view
+ *   (x0, y0): the projection point at (cx, cy)
  * @param {Float32Array} [out]  2n
  * @returns {Float32Array}
  */
@@ -20,6 +21,8 @@ export function projectAll(points, shape, frame, proj, view, out) {
   const a = f - f0;
   const o0 = f0 * n * d;
   const o1 = f1 * n * d;
+  const x0 = view.x0 ?? 0;
+  const y0 = view.y0 ?? 0;
   for (let p = 0; p < n; p++) {
     let x = 0,
       y = 0;
@@ -29,8 +32,8 @@ export function projectAll(points, shape, frame, proj, view, out) {
       x += v * proj[2 * k];
       y += v * proj[2 * k + 1];
     }
-    out[2 * p] = view.cx + x * view.scale;
-    out[2 * p + 1] = view.cy - y * view.scale;
+    out[2 * p] = view.cx + (x - x0) * view.scale;
+    out[2 * p + 1] = view.cy - (y - y0) * view.scale;
   }
   return out;
 }

@@ -21,6 +21,7 @@ const CLICK_SLOP = 4;
  * @property {HTMLElement} stage  takes focus on a press (for Escape)
  * @property {() => boolean} ready  points and a tour are there
  * @property {() => Float64Array} knobs  knob positions in CSS px (empty: no knobs)
+ * @property {() => Float64Array} grabbable  the same, NaN for knobs too short to grab
  * @property {(x: number, y: number) => number} pointAt  the visible point near (x, y), or -1
  * @property {(axis: number, dx: number, dy: number) => void} steer  drag an axis by CSS px
  * @property {() => void} endSteer  the drag is over
@@ -92,7 +93,7 @@ export class TourPointer {
     host.stage.focus({ preventScroll: true });
     const [x, y] = this.local(e);
     const knobs = host.knobs();
-    const axis = knobAt(knobs, x, y, KNOB_RADIUS);
+    const axis = knobAt(host.grabbable(), x, y, KNOB_RADIUS);
     this.press =
       axis >= 0
         ? { mode: "axis", axis, offsetX: knobs[2 * axis] - x, offsetY: knobs[2 * axis + 1] - y }
@@ -125,7 +126,7 @@ export class TourPointer {
       host.schedule();
       return;
     }
-    const knob = knobAt(host.knobs(), x, y, KNOB_RADIUS);
+    const knob = knobAt(host.grabbable(), x, y, KNOB_RADIUS);
     if (knob !== this.hoverKnob) {
       this.hoverKnob = knob;
       host.overlay.style.cursor = knob >= 0 ? "grab" : "crosshair";

@@ -1,26 +1,37 @@
-// The tour's points on WebGL2: the data [T, n, d] in a float texture (uploaded once per
-// `points`), labels and selection flags as vertex attributes, class colours in a 1-row
-// texture; each frame sets only the projection and a few uniforms and draws n points.
+// The tour's points on WebGL2: the data [T, n, d] in a vertex buffer (d ≤ 28) or a float
+// texture (wider; shaders.js says why), uploaded once per `points`; labels and selection
+// flags as vertex attributes, class colours in a 1-row texture. Each frame sets only the
+// projection and a few uniforms (and, on the buffer path, which frames the attributes
+// read) and draws n points.
 import { packPoints, textureLayout } from "./data_texture.js";
 import { byteRowTexture, classBytes, createProgram, floatTexture, parseColor, uniformLocations } from "./gl.js";
-import { FRAGMENT_SHADER, MAX_CHUNKS, VERTEX_SHADER } from "./shaders.js";
+import { FRAGMENT_SHADER, frameAttribute, MAX_CHUNKS, pointSource, vertexShader } from "./shaders.js";
 
 const UNIFORMS = [
   "u_data",
   "u_classes",
   "u_n",
-  "u_chunks",
   "u_width",
   "u_f0",
   "u_f1",
   "u_mix",
   "u_classCount",
   "u_proj",
+  "u_center",
   "u_scale",
   "u_size",
   "u_hasSelection",
   "u_ring",
 ];
+
+const LABEL_LOCATION = 0;
+const SELECTED_LOCATION = 1;
+/**
+ * Attribute location of frame slot `slot` (0 or 1), chunk c.
+ * @param {number} slot
+ * @param {number} c
+ */
+const frameLocation = (slot, c) => 2 + 2 * c + slot;
 
 /**
  * What one frame draws with.
@@ -28,7 +39,8 @@ const UNIFORMS = [
  * @property {ArrayLike<number>} projection  d rows of (x, y)
  * @property {number} frame  fractional frame
  * @property {{frames: number, n: number, d: number}} shape
- * @property {{scale: number, w: number, h: number}} view  projection units → CSS px
+ * @property {{scale: number, w: number, h: number, x0?: number, y0?: number}} view
+ *   projection units → CSS px, with (x0, y0) the projection point at the canvas's middle
  * @property {number} size  point diameter in device px
  * @property {boolean} hasSelection
  * @property {string} ring  CSS colour of the selection ring
@@ -40,13 +52,13 @@ export class PointsLayer {
     this.canvas = canvas;
     /** @type {WebGL2RenderingContext|null} */
     this.gl = null;
-    /** @type {any} the program, buffers and textures; null until set up or after a loss */
+    /** @type {any} buffers, textures and programs; null until set up or after a loss */
     this.g = null;
   }
 
   /**
-   * Get the WebGL2 context and build the program. Returns an error message for the user,
-   * or "" when the layer is ready.
+   * Get the WebGL2 context and set up buffers. Returns an error message for the user, or
+   * "" when the layer is ready.
    */
   init() {
     // No MSAA: the points are already smoothed in the fragment shader, and multisampling
@@ -62,27 +74,27 @@ export class PointsLayer {
       );
     }
     try {
-      const prog = createProgram(gl, VERTEX_SHADER, FRAGMENT_SHADER);
-      const u = uniformLocations(gl, prog, UNIFORMS);
       const vao = gl.createVertexArray();
       const labelBuffer = gl.createBuffer();
       const selectedBuffer = gl.createBuffer();
+      const pointBuffer = gl.createBuffer();
       gl.bindVertexArray(vao);
-      const aLabel = gl.getAttribLocation(prog, "a_label");
-      const aSelected = gl.getAttribLocation(prog, "a_selected");
       gl.bindBuffer(gl.ARRAY_BUFFER, labelBuffer);
-      gl.enableVertexAttribArray(aLabel);
-      gl.vertexAttribIPointer(aLabel, 1, gl.INT, 0, 0);
+      gl.enableVertexAttribArray(LABEL_LOCATION);
+      gl.vertexAttribIPointer(LABEL_LOCATION, 1, gl.INT, 0, 0);
       gl.bindBuffer(gl.ARRAY_BUFFER, selectedBuffer);
-      gl.enableVertexAttribArray(aSelected);
-      gl.vertexAttribPointer(aSelected, 1, gl.UNSIGNED_BYTE, true, 0, 0);
+      gl.enableVertexAttribArray(SELECTED_LOCATION);
+      gl.vertexAttribPointer(SELECTED_LOCATION, 1, gl.UNSIGNED_BYTE, true, 0, 0);
       gl.bindVertexArray(null);
       this.g = {
-        prog,
-        u,
+        /** @type {Map<string, {prog: WebGLProgram, u: Record<string, WebGLUniformLocation|null>}>} */
+        programs: new Map(),
         vao,
         labelBuffer,
         selectedBuffer,
+        pointBuffer,
+        source: null, // {mode, chunks} of the uploaded points
+        enabled: 0, // frame attribute chunks enabled on the VAO
         dataTex: null,
         classTex: null,
         layout: null,
@@ -98,6 +110,30 @@ export class PointsLayer {
     }
   }
 
+  /**
+   * The program for `source`, built on first use.
+   * @param {{mode: "attributes"|"texture", chunks: number}} source
+   */
+  program(source) {
+    const g = this.g;
+    const gl = /** @type {WebGL2RenderingContext} */ (this.gl);
+    const key = `${source.mode}:${source.chunks}`;
+    let p = g.programs.get(key);
+    if (!p) {
+      /** @type {Record<string, number>} */
+      const attribs = { a_label: LABEL_LOCATION, a_selected: SELECTED_LOCATION };
+      if (source.mode === "attributes") {
+        for (let c = 0; c < source.chunks; c++) {
+          for (const slot of [0, 1]) attribs[frameAttribute(slot, c)] = frameLocation(slot, c);
+        }
+      }
+      const prog = createProgram(gl, vertexShader(source.mode, source.chunks), FRAGMENT_SHADER, attribs);
+      p = { prog, u: uniformLocations(gl, prog, UNIFORMS) };
+      g.programs.set(key, p);
+    }
+    return p;
+  }
+
   /** Whether the layer can draw (set up, context not lost). */
   get ready() {
     return Boolean(this.g && this.gl && !this.gl.isContextLost());
@@ -105,7 +141,7 @@ export class PointsLayer {
 
   /** Whether points are uploaded. */
   get hasPoints() {
-    return Boolean(this.g?.dataTex);
+    return Boolean(this.g?.source);
   }
 
   /** The context was lost: forget every GL object (they are gone). */
@@ -123,10 +159,21 @@ export class PointsLayer {
     if (!g || !gl) return "";
     if (g.dataTex) gl.deleteTexture(g.dataTex);
     g.dataTex = null;
+    g.source = null;
     const { points, frames, n, d } = data;
+    const source = pointSource(d);
     try {
-      g.layout = textureLayout(frames, n, d, g.maxTexture);
-      g.dataTex = floatTexture(gl, 0, g.layout.width, g.layout.height, packPoints(points, frames, n, d, g.layout));
+      this.program(source);
+      if (source.mode === "attributes") {
+        gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuffer);
+        gl.bufferData(gl.ARRAY_BUFFER, points.subarray(0, frames * n * d), gl.STATIC_DRAW);
+      } else {
+        gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuffer);
+        gl.bufferData(gl.ARRAY_BUFFER, 4, gl.STATIC_DRAW); // free the buffer path's memory
+        g.layout = textureLayout(frames, n, d, g.maxTexture);
+        g.dataTex = floatTexture(gl, 0, g.layout.width, g.layout.height, packPoints(points, frames, n, d, g.layout));
+      }
+      g.source = source;
       return "";
     } catch (err) {
       console.error(err);
@@ -172,42 +219,76 @@ export class PointsLayer {
     g.classTex = byteRowTexture(this.gl, 1, classBytes(k, hidden, colorOf), g.classTex);
   }
 
+  /**
+   * Point the frame attributes of the VAO at frames f0 and f1 (the buffer path).
+   * @param {number} f0
+   * @param {number} f1
+   * @param {number} n
+   * @param {number} d
+   * @param {number} chunks
+   */
+  bindFrames(f0, f1, n, d, chunks) {
+    const g = this.g;
+    const gl = /** @type {WebGL2RenderingContext} */ (this.gl);
+    gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuffer);
+    for (let c = 0; c < Math.max(chunks, g.enabled); c++) {
+      for (const slot of [0, 1]) {
+        const loc = frameLocation(slot, c);
+        if (c >= chunks) {
+          gl.disableVertexAttribArray(loc);
+          continue;
+        }
+        const f = slot === 0 ? f0 : f1;
+        gl.enableVertexAttribArray(loc);
+        gl.vertexAttribPointer(loc, Math.min(4, d - 4 * c), gl.FLOAT, false, 4 * d, 4 * (f * n * d + 4 * c));
+      }
+    }
+    g.enabled = chunks;
+  }
+
   /** @param {PointsFrame} f */
   draw(f) {
     const g = this.g;
     const gl = this.gl;
-    if (!g || !gl || !g.dataTex || gl.isContextLost()) return;
+    if (!g || !gl || !g.source || gl.isContextLost()) return;
     const { frames, n, d } = f.shape;
+    const source = g.source;
+    const { prog, u } = this.program(source);
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-    gl.useProgram(g.prog);
+    gl.useProgram(prog);
     g.projUniform.fill(0);
     for (let k = 0; k < 2 * d; k++) g.projUniform[k] = f.projection[k];
     const f0 = Math.floor(f.frame);
-    const u = g.u;
+    const f1 = Math.min(f0 + 1, frames - 1);
     gl.uniform2fv(u.u_proj, g.projUniform);
-    gl.uniform1i(u.u_f0, f0);
-    gl.uniform1i(u.u_f1, Math.min(f0 + 1, frames - 1));
     gl.uniform1f(u.u_mix, f.frame - f0);
-    gl.uniform1i(u.u_n, n);
-    gl.uniform1i(u.u_chunks, g.layout.chunks);
-    gl.uniform1i(u.u_width, g.layout.width);
     gl.uniform1i(u.u_classCount, g.classCount || 1);
+    gl.uniform2f(u.u_center, f.view.x0 ?? 0, f.view.y0 ?? 0);
     gl.uniform2f(u.u_scale, (2 * f.view.scale) / f.view.w, (2 * f.view.scale) / f.view.h);
     gl.uniform1f(u.u_size, f.size);
     gl.uniform1f(u.u_hasSelection, f.hasSelection ? 1 : 0);
     const ring = parseColor(f.ring);
     gl.uniform3f(u.u_ring, ring[0] / 255, ring[1] / 255, ring[2] / 255);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, g.dataTex);
-    gl.uniform1i(u.u_data, 0);
     gl.activeTexture(gl.TEXTURE1);
     gl.bindTexture(gl.TEXTURE_2D, g.classTex);
     gl.uniform1i(u.u_classes, 1);
     gl.bindVertexArray(g.vao);
+    if (source.mode === "attributes") {
+      this.bindFrames(f0, f1, n, d, source.chunks);
+    } else {
+      if (g.enabled) this.bindFrames(0, 0, n, d, 0);
+      gl.uniform1i(u.u_f0, f0);
+      gl.uniform1i(u.u_f1, f1);
+      gl.uniform1i(u.u_n, n);
+      gl.uniform1i(u.u_width, g.layout.width);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, g.dataTex);
+      gl.uniform1i(u.u_data, 0);
+    }
     gl.drawArrays(gl.POINTS, 0, n);
     gl.bindVertexArray(null);
   }
@@ -221,8 +302,9 @@ export class PointsLayer {
       gl.deleteTexture(g.classTex);
       gl.deleteBuffer(g.labelBuffer);
       gl.deleteBuffer(g.selectedBuffer);
+      gl.deleteBuffer(g.pointBuffer);
       gl.deleteVertexArray(g.vao);
-      gl.deleteProgram(g.prog);
+      for (const { prog } of g.programs.values()) gl.deleteProgram(prog);
       gl.getExtension("WEBGL_lose_context")?.loseContext();
     }
     this.g = null;
