@@ -29,6 +29,7 @@ from ..tour.framing import normalize_points, stack_frames
 from .base import NbvizWidget
 from .convert import check_indices, images_to_uint8, labels_to_codes, split_data
 from .messages import MESSAGES
+from .streaming import CHUNK_BYTES, chunks, streamed_serialization
 from .traits import ArrayTrait, Float, Int, Rows
 
 __all__ = ["ScatterWidget", "link_selection"]
@@ -179,7 +180,7 @@ class ScatterWidget(NbvizWidget):
 
     points = ArrayTrait(
         dtype="float32", ndim=3, help="the points [T, n, d], centred and scaled"
-    ).tag(sync=True)
+    ).tag(sync=True, **streamed_serialization("points"))
     labels = ArrayTrait(dtype="int32", ndim=1, help="a class code per point").tag(sync=True)
     class_names = traitlets.List(traitlets.Unicode(), help="a name per class").tag(sync=True)
     class_colors = traitlets.List(
@@ -252,6 +253,8 @@ class ScatterWidget(NbvizWidget):
         height: int = 500,
         **kwargs,
     ):
+        # Each new `points` value gets a token; a large one's state names it (streaming.py).
+        self._stream_tokens = {"points": 0}
         data, labels, class_names = split_data(data, labels, class_names)
         raw = stack_frames(data)
         frames, n, d = raw.shape
@@ -304,6 +307,7 @@ class ScatterWidget(NbvizWidget):
             height=height,
             **kwargs,
         )
+        self.on_msg(self._answer_pull)
 
     # --- validation --------------------------------------------------------------------
     @property
@@ -324,11 +328,23 @@ class ScatterWidget(NbvizWidget):
                 raise traitlets.TraitError(f"points: d must be 2..{self.MAX_DIM}, got {p.shape[2]}")
             check_finite(p, "points")
             self._check_fits_points(p.shape)
+            self._stream_tokens["points"] += 1
             if p.nbytes >= self.ANNOUNCE_BYTES and getattr(self, "comm", None) is not None:
                 # The views stop animating until the points arrive: a software-rendered
                 # tour can take the CPU that the kernel and server need to deliver them.
                 self.send({"type": MESSAGES["points_incoming"], "bytes": int(p.nbytes)})
         return p
+
+    def _answer_pull(self, widget, content, buffers) -> None:
+        """A view asks for streamed points: send them in pieces, unless they have been
+        replaced since (a newer header is on its way)."""
+        if not isinstance(content, dict) or content.get("type") != MESSAGES["points_pull"]:
+            return
+        if content.get("token") != self._stream_tokens["points"] or self.points is None:
+            return
+        length = CHUNK_BYTES // self.points.itemsize
+        for piece, buffer in chunks(self.points, self._stream_tokens["points"], length):
+            self.send(piece, buffers=[buffer])
 
     def _check_fits_points(self, shape) -> None:
         """New points must fit the per-point traits already set (labels, thumbnails,

@@ -44,6 +44,7 @@ const frameLocation = (slot, c) => 2 + 2 * c + slot;
  * @property {number} size  point diameter in device px
  * @property {boolean} hasSelection
  * @property {string} ring  CSS colour of the selection ring
+ * @property {number} [count]  points to draw, from the first (default n: all)
  */
 
 export class PointsLayer {
@@ -150,10 +151,14 @@ export class PointsLayer {
   }
 
   /**
-   * Upload the points [T, n, d]; returns an error message, or "".
+   * Upload the points [T, n, d]; returns an error message, or "". With `filled` (values
+   * from the start that have arrived, the rest still streaming), the buffer path sizes
+   * its buffer for all and uploads those (the rest follow by {@link uploadRange}); the
+   * texture path waits for all.
    * @param {{points: Float32Array, frames: number, n: number, d: number}} data
+   * @param {number} [filled]
    */
-  uploadPoints(data) {
+  uploadPoints(data, filled) {
     const g = this.g;
     const gl = this.gl;
     if (!g || !gl) return "";
@@ -164,9 +169,17 @@ export class PointsLayer {
     const source = pointSource(d);
     try {
       this.program(source);
+      const total = frames * n * d;
       if (source.mode === "attributes") {
         gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuffer);
-        gl.bufferData(gl.ARRAY_BUFFER, points.subarray(0, frames * n * d), gl.STATIC_DRAW);
+        if (filled === undefined || filled >= total) {
+          gl.bufferData(gl.ARRAY_BUFFER, points.subarray(0, total), gl.STATIC_DRAW);
+        } else {
+          gl.bufferData(gl.ARRAY_BUFFER, 4 * total, gl.STATIC_DRAW);
+          if (filled > 0) gl.bufferSubData(gl.ARRAY_BUFFER, 0, points, 0, filled);
+        }
+      } else if (filled !== undefined && filled < total) {
+        return ""; // the texture is built once all points are here
       } else {
         gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuffer);
         gl.bufferData(gl.ARRAY_BUFFER, 4, gl.STATIC_DRAW); // free the buffer path's memory
@@ -179,6 +192,26 @@ export class PointsLayer {
       console.error(err);
       return String(err.message || err);
     }
+  }
+
+  /**
+   * Upload values [offset, offset + length) of streamed points that just arrived; when
+   * `complete`, a texture-path layer builds its texture now.
+   * @param {{points: Float32Array, frames: number, n: number, d: number}} data
+   * @param {number} offset
+   * @param {number} length
+   * @param {boolean} complete
+   */
+  uploadRange(data, offset, length, complete) {
+    const g = this.g;
+    const gl = this.gl;
+    if (!g || !gl) return "";
+    if (g.source?.mode === "attributes") {
+      gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuffer);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 4 * offset, data.points, offset, length);
+      return "";
+    }
+    return complete ? this.uploadPoints(data) : "";
   }
 
   /**
@@ -289,7 +322,7 @@ export class PointsLayer {
       gl.bindTexture(gl.TEXTURE_2D, g.dataTex);
       gl.uniform1i(u.u_data, 0);
     }
-    gl.drawArrays(gl.POINTS, 0, n);
+    gl.drawArrays(gl.POINTS, 0, Math.min(n, f.count ?? n));
     gl.bindVertexArray(null);
   }
 

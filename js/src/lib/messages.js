@@ -21,3 +21,7 @@ export const RUN = messageType("run");
 export const SCROLL_TO = messageType("scroll_to");
 /** Python → view: large points are on their way; the tour holds its drawing until they arrive. */
 export const POINTS_INCOMING = messageType("points_incoming");
+/** View → Python: send the streamed points of `token` (nbviz/widgets/streaming.py). */
+export const POINTS_PULL = messageType("points_pull");
+/** Python → view: one piece of streamed points: `token`, `offset`, `length`, `total`. */
+export const POINTS_CHUNK = messageType("points_chunk");

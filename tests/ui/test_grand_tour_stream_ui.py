@@ -1,0 +1,54 @@
+"""Large points stream into the Grand Tour in pieces: drawn as they arrive, with a progress
+note, the tour held still until all are on the GPU, then touring as usual."""
+
+from __future__ import annotations
+
+from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wait_until
+
+ROOT = ".nbviz-grand-tour"
+
+SETUP = """
+import numpy as np
+from nbviz import GrandTour
+from nbviz.widgets.streaming import STREAM_BYTES
+
+rng = np.random.default_rng(0)
+n = STREAM_BYTES // 40 + 50_000          # past the streaming threshold at 10 dims
+centers = rng.normal(scale=4.0, size=(10, 10))
+labels = rng.integers(0, 10, n)
+x = (centers[labels] + rng.normal(size=(n, 10))).astype(np.float32)
+big = GrandTour(x, labels, height=360)
+big
+"""
+
+
+def test_large_points_stream_then_tour(page, lab, write_notebook):
+    name = write_notebook("stream.ipynb", SETUP)
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    page.locator(ROOT).first.scroll_into_view_if_needed()
+    with lab.kernel(name) as kc:
+        n = kernel_eval(kc, "n")
+        assert "stream" in kernel_eval(kc, "list(big.get_state()['points'])")
+        page.wait_for_selector(f"{ROOT}[data-points-complete-at]", timeout=120_000)
+        ds = page.evaluate(f"() => ({{...document.querySelector('{ROOT}').dataset}})")
+        assert ds["streaming"] == "false" and ds["n"] == str(n)
+        # The first frame came before the last piece, with the points that had arrived.
+        assert 0 < int(ds["pointsDrawnCount"]) <= n
+        assert int(ds["pointsDrawnAt"]) <= int(ds["pointsCompleteAt"])
+        assert page.locator(".nbviz-grand-tour-progress").is_hidden()
+        assert element_ink(page, ".nbviz-grand-tour-canvas")["ink"] > 1000
+        # Once all are there, the tour plays.
+        t0 = page.evaluate(f"() => document.querySelector('{ROOT}').__nbvizTest.tourTime()")
+        t1 = wait_until(
+            lambda: page.evaluate(f"() => document.querySelector('{ROOT}').__nbvizTest.tourTime()"),
+            lambda t: t > t0 + 0.01,
+            timeout=15,
+        )
+        assert t1 > t0 + 0.01
+        # New points (small ones, in the state) replace the streamed ones.
+        kernel_eval(
+            kc, "setattr(big, 'labels', None) or setattr(big, 'points', x[None, :5000]) or 0"
+        )
+        page.wait_for_selector(f'{ROOT}[data-n="5000"]', timeout=30_000)
+        assert page.get_attribute(ROOT, "data-streaming") == "false"
