@@ -205,7 +205,7 @@ class GrandTourView extends View {
     this.oneplace = h("div", "nbviz-grand-tour-oneplace", { role: "status" });
     this.oneplace.textContent = "all points at one place in this frame";
     this.oneplace.hidden = true;
-    this.progress = h("div", "nbviz-grand-tour-oneplace nbviz-grand-tour-progress", { role: "status" });
+    this.progress = h("div", "nbviz-grand-tour-progress", { role: "status" });
     this.progress.hidden = true;
     this.stage = h(
       "div",
