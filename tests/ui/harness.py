@@ -302,6 +302,26 @@ def run_all_cells(page, timeout: float = 300.0) -> None:
     raise TimeoutError(f"notebook still running after {timeout} s: {state}")
 
 
+def show_view(page, lab: JupyterLab, path: str, selector: str, ready: bool = True) -> None:
+    """Open ``path``, run every cell and scroll the first view at ``selector`` into sight
+    (views out of sight do not draw); with ``ready``, wait until it says ``data-ready``."""
+    open_notebook(page, lab, path)
+    run_all_cells(page)
+    page.locator(selector).first.scroll_into_view_if_needed()
+    if ready:
+        page.wait_for_selector(f'{selector}[data-ready="true"]', timeout=60_000)
+
+
+def view_hook(page, selector: str, expr: str, *args):
+    """Evaluate ``expr`` in the page with ``t`` the view's test hooks (``__nbvizTest``) and
+    ``args`` the extra arguments."""
+    return page.evaluate(
+        f"(args) => {{ const t = document.querySelector('{selector}').__nbvizTest; "
+        f"return {expr}; }}",
+        list(args),
+    )
+
+
 def element_ink(page, selector: str, tolerance: int = 24) -> dict:
     """Screenshot the element at ``selector``; count pixels unlike its commonest colour.
 

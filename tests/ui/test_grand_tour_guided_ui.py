@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .conftest import ARTIFACTS
-from .harness import kernel_eval, open_notebook, run_all_cells, wait_until
+from .harness import kernel_eval, show_view, view_hook, wait_until
 
 ROOT = ".nbviz-grand-tour"
 
@@ -27,13 +27,6 @@ tour
 """
 
 
-def _call(page, expr: str, *args):
-    return page.evaluate(
-        f"(args) => {{ const t = document.querySelector('{ROOT}').__nbvizTest; return {expr}; }}",
-        list(args),
-    )
-
-
 def _plane_gap(p, q) -> float:
     """0 when the 2-planes of projections p and q (d rows of [x, y]) are the same."""
     p, q = np.asarray(p), np.asarray(q)
@@ -42,10 +35,7 @@ def _plane_gap(p, q) -> float:
 
 def test_previews_guided_traversal_and_quality(page, lab, write_notebook):
     name = write_notebook("guided_tour.ipynb", SETUP)
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-    page.locator(ROOT).first.scroll_into_view_if_needed()
-    page.wait_for_selector(f'{ROOT}[data-ready="true"]', timeout=60_000)
+    show_view(page, lab, name, ROOT)
     ARTIFACTS.mkdir(exist_ok=True)
     with lab.kernel(name) as kc:
         frames = kernel_eval(kc, "len(tour.frame_names)")
@@ -85,9 +75,11 @@ def test_previews_guided_traversal_and_quality(page, lab, write_notebook):
         kernel_eval(kc, "setattr(tour, 'speed', 3.0) or setattr(tour, 'playing', True) or 0")
         reached = []
         for _ in range(80):
-            g = _call(page, "t.guided()")
+            g = view_hook(page, ROOT, "t.guided()")
             if g["phase"] == "holding":
-                gap = _plane_gap(_call(page, "t.projection()"), g["keyframes"][g["index"]])
+                gap = _plane_gap(
+                    view_hook(page, ROOT, "t.projection()"), g["keyframes"][g["index"]]
+                )
                 if not reached or reached[-1][0] != g["index"]:
                     reached.append((g["index"], gap))
             if len(reached) >= 2:

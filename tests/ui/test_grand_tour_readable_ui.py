@@ -5,7 +5,7 @@ frame whose points all coincide says so."""
 from __future__ import annotations
 
 from .conftest import ARTIFACTS
-from .harness import kernel_eval, open_notebook, run_all_cells, wait_until
+from .harness import kernel_eval, show_view, view_hook, wait_until
 
 ROOT = ".nbviz-grand-tour"
 
@@ -57,17 +57,12 @@ softmax_tour
 """
 
 
-def _call(page, expr: str):
-    return page.evaluate(f"() => {{ const t = document.querySelector('{ROOT}').__nbvizTest; "
-                         f"return {expr}; }}")  # fmt: skip
-
-
 def _settled(page, frame: int):
     """Wait until the view shows `frame` and its fit has stopped gliding."""
     wait_until(lambda: page.get_attribute(ROOT, "data-frame"), lambda v: v == f"{frame:.3f}")
     last = None
     for _ in range(30):
-        box = _call(page, "t.cloudBox()")
+        box = view_hook(page, ROOT, "t.cloudBox()")
         if (
             last is not None
             and abs(box["x1"] - last["x1"]) < 0.5
@@ -81,10 +76,7 @@ def _settled(page, frame: int):
 
 def test_layer_tour_of_own_mlp_reads_well(page, lab, write_notebook):
     name = write_notebook("own_mlp_layers.ipynb", OWN_MLP)
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-    page.locator(ROOT).first.scroll_into_view_if_needed()
-    page.wait_for_selector(f'{ROOT}[data-ready="true"]', timeout=60_000)
+    show_view(page, lab, name, ROOT)
     ARTIFACTS.mkdir(exist_ok=True)
     with lab.kernel(name) as kc:
         names = kernel_eval(kc, "tour.frame_names")
@@ -103,7 +95,7 @@ def test_layer_tour_of_own_mlp_reads_well(page, lab, write_notebook):
             extent = max(box["x1"] - box["x0"], box["y1"] - box["y0"])
             assert extent >= 0.5 * side, (layer, box)
             assert page.get_attribute(ROOT, "data-one-place") == "false", layer
-            labels = _call(page, "t.axisLabels()")
+            labels = view_hook(page, ROOT, "t.axisLabels()")
             assert labels, f"{layer}: no axis named"
             for a in range(len(labels)):
                 for b in range(a + 1, len(labels)):
@@ -121,8 +113,8 @@ def test_layer_tour_of_own_mlp_reads_well(page, lab, write_notebook):
                 path=str(ARTIFACTS / f"readable-layer-{k}-{layer}.png")
             )
         # Hovering a handle tells how much of the layer's variance its component holds.
-        first = _call(page, "t.axisLabels()")[0]
-        knob = _call(page, f"t.knobPosition({first['i']})")
+        first = view_hook(page, ROOT, "t.axisLabels()")[0]
+        knob = view_hook(page, ROOT, "t.knobPosition(args[0])", first["i"])
         page.mouse.move(knob["x"], knob["y"])
         card = page.locator(".nbviz-grand-tour-card")
         card.wait_for(state="visible", timeout=5_000)
@@ -130,7 +122,7 @@ def test_layer_tour_of_own_mlp_reads_well(page, lab, write_notebook):
         # Touring keeps every frame filled: play, then check the cloud at the last frame.
         kernel_eval(kc, "setattr(tour, 'playing', True) or 0")
         page.wait_for_timeout(1500)
-        box = _call(page, "t.cloudBox()")
+        box = view_hook(page, ROOT, "t.cloudBox()")
         assert max(box["x1"] - box["x0"], box["y1"] - box["y0"]) >= 0.5 * min(box["w"], box["h"]), (
             box
         )
@@ -138,10 +130,7 @@ def test_layer_tour_of_own_mlp_reads_well(page, lab, write_notebook):
 
 def test_untrained_softmax_frame_says_all_points_at_one_place(page, lab, write_notebook):
     name = write_notebook("untrained_softmax.ipynb", UNTRAINED_HEAD)
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-    page.locator(ROOT).first.scroll_into_view_if_needed()
-    page.wait_for_selector(f'{ROOT}[data-ready="true"]', timeout=60_000)
+    show_view(page, lab, name, ROOT)
     note = page.locator(".nbviz-grand-tour-oneplace")
     with lab.kernel(name) as kc:
         spread0 = kernel_eval(kc, "float(np.ptp(softmax_tour.points[0], axis=0).max())")

@@ -3,7 +3,7 @@ note, the tour held still until all are on the GPU, then touring as usual."""
 
 from __future__ import annotations
 
-from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wait_until
+from .harness import element_ink, kernel_eval, show_view, view_hook, wait_until
 
 ROOT = ".nbviz-grand-tour"
 
@@ -24,9 +24,7 @@ big
 
 def test_large_points_stream_then_tour(page, lab, write_notebook):
     name = write_notebook("stream.ipynb", SETUP)
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-    page.locator(ROOT).first.scroll_into_view_if_needed()
+    show_view(page, lab, name, ROOT, ready=False)
     with lab.kernel(name) as kc:
         n = kernel_eval(kc, "n")
         assert "stream" in kernel_eval(kc, "list(big.get_state()['points'])")
@@ -39,9 +37,9 @@ def test_large_points_stream_then_tour(page, lab, write_notebook):
         assert page.locator(".nbviz-grand-tour-progress").is_hidden()
         assert element_ink(page, ".nbviz-grand-tour-canvas")["ink"] > 1000
         # Once all are there, the tour plays.
-        t0 = page.evaluate(f"() => document.querySelector('{ROOT}').__nbvizTest.tourTime()")
+        t0 = view_hook(page, ROOT, "t.tourTime()")
         t1 = wait_until(
-            lambda: page.evaluate(f"() => document.querySelector('{ROOT}').__nbvizTest.tourTime()"),
+            lambda: view_hook(page, ROOT, "t.tourTime()"),
             lambda t: t > t0 + 0.01,
             timeout=15,
         )

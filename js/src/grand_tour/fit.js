@@ -13,6 +13,8 @@
 // be blown up to show noise: the extent has a floor, FLOOR_FRACTION of the widest frame's
 // spread, and such a frame is flagged so the view can say so.
 
+import { quantile } from "./quality.js";
+
 /** The most points the fit projects per animation frame. */
 export const FIT_SAMPLE = 1024;
 /** Fraction of the canvas's half-size the robust box's half-extent takes. */
@@ -23,18 +25,6 @@ export const FLOOR_FRACTION = 1e-3;
 const GLIDE_SECONDS = 0.15;
 /** The fastest the fit zooms: e^4 ≈ 55× per second (a 100× change of scale takes ~1.2 s). */
 const MAX_LOG_RATE = 4;
-
-/**
- * The q-quantile of `values` (sorted in place), by linear interpolation.
- * @param {Float32Array|Float64Array} values
- * @param {number} q
- */
-function quantileSorted(values, q) {
-  const pos = q * (values.length - 1);
-  const i = Math.floor(pos);
-  const j = Math.min(i + 1, values.length - 1);
-  return values[i] + (values[j] - values[i]) * (pos - i);
-}
 
 /**
  * Per frame, the 99th percentile of the sampled points' distances to their mean, in all d
@@ -63,7 +53,7 @@ export function frameSpreads(points, shape, sample) {
       dist[j] = Math.sqrt(s);
     }
     dist.sort();
-    out[f] = m ? quantileSorted(dist, 0.99) : 0;
+    out[f] = m ? quantile(dist, 0.99) : 0;
   }
   return out;
 }

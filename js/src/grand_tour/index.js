@@ -964,6 +964,8 @@ class GrandTourView extends View {
     if (!this.resize() || !this.tour || !this.data) return;
     const theme = this.theme;
     const { frames, n, d } = this.data;
+    // Streaming: the points of the later of the two frames shown that have arrived.
+    const drawnCount = this.pointsIn(Math.min(Math.floor(this.frame) + 1, frames - 1));
     if (points) {
       this.points.draw({
         projection: this.tour.projection(),
@@ -973,7 +975,7 @@ class GrandTourView extends View {
         size: Math.max(1, Number(this.model.get("point_size")) || 3) * this.dpr,
         hasSelection: this.selected.size > 0,
         ring: theme.text,
-        count: this.pointsIn(Math.min(Math.floor(this.frame) + 1, frames - 1)),
+        count: drawnCount,
       });
     }
     const hover = this.pointer.press ? -1 : this.pointer.hover;
@@ -988,7 +990,6 @@ class GrandTourView extends View {
       ringRadius: Math.max(4, Number(this.model.get("point_size")) || 3) + 2,
       lasso: this.pointer.lasso,
     });
-    const drawnCount = this.pointsIn(Math.min(Math.floor(this.frame) + 1, frames - 1));
     if (points && this.awaitingFirstDraw && this.points.hasPoints && drawnCount > 0) {
       // Wall-clock time (same clock as Python's time.time()) of the first frame issued
       // with newly arrived points: the benchmarks measure assignment-to-first-frame with it.

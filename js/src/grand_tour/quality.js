@@ -201,10 +201,10 @@ export function knnChance(xy, labels, sample) {
 
 /**
  * The `q`-quantile of sorted finite values (linear between order statistics).
- * @param {Float64Array} sorted
+ * @param {Float32Array|Float64Array} sorted
  * @param {number} q
  */
-function quantile(sorted, q) {
+export function quantile(sorted, q) {
   const pos = Math.min(Math.max(q, 0), 1) * (sorted.length - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, sorted.length - 1);
