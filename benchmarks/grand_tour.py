@@ -71,6 +71,10 @@ Per case there are ``--repeats`` windows of ``--seconds``; the figures are the m
 and the worst-case ratios ``fps_ratio_*_min`` divide GrandTour's slowest window by the
 peer's fastest (stricter than pairing windows by index, which the separate browsers
 would make meaningless anyway); null when the peer's fastest window changed no pixels.
+While its view moves, GrandTour draws a fixed random subset of a large cloud when drawing
+every point would take more than 50 ms a frame (never fewer than 100,000 points; every
+point again once the view is still); ``tour_drawn_moving_*`` is the number of points in
+its last moving frame. The peers run with their own defaults.
 ``tour_fps_*`` and ``jscatter_fps_*`` (the keys of earlier versions) are the changed-frame
 medians too. Chromium runs headless with software WebGL (SwiftShader) on this machine's
 CPUs (no WebGPU adapter: dtour uses its WebGL2 fallback; ``dtour_webgpu`` says), so the
@@ -417,6 +421,9 @@ def tour_case(lab, root, n, seconds, repeats, first_visible=False) -> dict:
         out.update(measure(page, seconds, repeats))
         out.update(readback_check(page))
         out.update(tour_js_ms(page))
+        # Points in the last frame drawn while the tour moved (detail.js: a random subset
+        # when drawing all is slow; every point once the view is still).
+        out["drawn_moving"] = int(page.get_attribute(TOUR, "data-drawn") or 0)
         if errors:
             raise RuntimeError(f"console errors in the tour case: {errors}")
     return out
@@ -646,6 +653,7 @@ def record_legacy(results: dict, label: str, cases: dict) -> None:
         results[f"tour_fps_{label}"] = tour["changed_fps"]
         results[f"tour_js_ms_per_frame_{label}"] = tour["js_ms_median"]
         results[f"tour_drew_{label}"] = tour["screen_ink"] > 0
+        results[f"tour_drawn_moving_{label}"] = tour["drawn_moving"]
     if peer is not None:
         results[f"jscatter_fps_{label}"] = peer["changed_fps"]
         results[f"jscatter_redrew_{label}"] = peer["view_changed"]
@@ -686,7 +694,8 @@ def print_size(n: int, cases: dict) -> None:
     if tour is not None:
         print(f"    GrandTour        {tour['changed_fps']:6.1f} {tour['windows']}  "
               f"JS {tour['js_ms_median']:.3f} ms/frame (p90 {tour['js_ms_p90']:.3f}), "
-              f"{frame_rates(tour)}")  # fmt: skip
+              f"{frame_rates(tour)}, {tour['drawn_moving']:,} of {n:,} points drawn while "
+              "moving")  # fmt: skip
     if peer is not None:
         print(f"    jupyter-scatter  {peer['changed_fps']:6.1f} {peer['windows']}  "
               f"{frame_rates(peer)}, view changed: {peer['view_changed']}")  # fmt: skip

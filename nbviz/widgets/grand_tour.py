@@ -3,7 +3,10 @@
 After Li, Zhao and Scheidegger, "Visualizing Neural Networks with the Grand Tour"
 (Distill, 2020). The view rotates a d×2 orthonormal projection through every 2-D view of
 the data; drag an axis handle to steer it, lasso points to select them, scrub frames
-(epochs, attack steps, layers) with the slider. The frames come from
+(epochs, attack steps, layers) with the slider. Large points (a million and more) reach
+the browser in pieces, drawn as they arrive; while the view moves, a cloud too large to
+draw fast (over 50 ms a frame, as in software WebGL) is drawn as a fixed random subset of
+at least 100,000 points, and in full again once the view is still. The frames come from
 :mod:`nbviz.tour.sources` (the ``from_*`` builders), the framing from
 :mod:`nbviz.tour.framing`.
 

@@ -3,7 +3,23 @@ note, the tour held still until all are on the GPU, then touring as usual."""
 
 from __future__ import annotations
 
+from .conftest import ARTIFACTS
 from .harness import element_ink, kernel_eval, show_view, view_hook, wait_until
+
+SOFTWARE_RENDERERS = ("swiftshader", "llvmpipe", "software")
+
+
+def software_webgl(page) -> bool:
+    """Whether the page's WebGL draws on the CPU (Chromium's SwiftShader here)."""
+    renderer = page.evaluate(
+        """() => {
+          const gl = document.createElement("canvas").getContext("webgl2");
+          const info = gl && gl.getExtension("WEBGL_debug_renderer_info");
+          return info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+        }"""
+    )
+    return any(s in renderer.lower() for s in SOFTWARE_RENDERERS)
+
 
 ROOT = ".nbviz-grand-tour"
 
@@ -44,6 +60,22 @@ def test_large_points_stream_then_tour(page, lab, write_notebook):
             timeout=15,
         )
         assert t1 > t0 + 0.01
+        # While it moves, a cloud this large is drawn as a random subset when drawing is
+        # slow (software WebGL here); once still, every point is drawn again.
+        moving = wait_until(
+            lambda: int(page.get_attribute(ROOT, "data-drawn") or 0),
+            lambda k: k < n,
+            timeout=10 if software_webgl(page) else 2,
+        )
+        if software_webgl(page):
+            assert 100_000 <= moving < n
+        assert element_ink(page, ".nbviz-grand-tour-canvas")["ink"] > 1000  # a cloud, not specks
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(ROOT).screenshot(path=str(ARTIFACTS / "grand-tour-stream-moving.png"))
+        kernel_eval(kc, "setattr(big, 'playing', False) or 0")
+        page.wait_for_selector(f'{ROOT}[data-drawn="{n}"]', timeout=30_000)
+        page.locator(ROOT).screenshot(path=str(ARTIFACTS / "grand-tour-stream-still.png"))
+        kernel_eval(kc, "setattr(big, 'playing', True) or 0")
         # New points (small ones, in the state) replace the streamed ones.
         kernel_eval(
             kc, "setattr(big, 'labels', None) or setattr(big, 'points', x[None, :5000]) or 0"

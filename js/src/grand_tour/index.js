@@ -29,6 +29,7 @@ import { categoricalColor } from "../lib/palette.js";
 import { createTour, MAX_DIM } from "../lib/tour.js";
 import { mount, View } from "../lib/view.js";
 import { TourControls } from "./controls.js";
+import { createDetail, SETTLE_MS } from "./detail.js";
 import { createGlide, extentFloor, FIT_SAMPLE, fitBox, frameSpreads } from "./fit.js";
 import { classAxisPlanes, createGuidedPath, littleTourPlanes } from "./guided.js";
 import { createHoverCard } from "./hovercard.js";
@@ -54,6 +55,8 @@ const MAX_DT = 0.1;
 const HOVER_RADIUS = 10;
 /** The previews and the quality figure follow a moving view at most this often (ms). */
 const SIDE_INTERVAL = 250;
+/** Moving frames further apart than this (ms) say nothing about the drawing cost. */
+const OBSERVE_GAP_MS = 500;
 /** Neighbours the quality figure counts. */
 const QUALITY_K = 5;
 /** Keyframes of each kind on the guided path. */
@@ -130,6 +133,15 @@ class GrandTourView extends View {
     /** @type {number|null} */
     this.lastSentZoom = null;
     this.stats = createFrameStats(240);
+    // Level of detail (detail.js): while the view moves, a large cloud is drawn as a
+    // random subset sized to the measured cost; once still, in full.
+    this.detail = createDetail();
+    this.lastNudge = -Infinity; // performance.now() of the last drag or wheel step
+    this.lastMovingAt = -Infinity; // … of the last frame drawn while moving
+    this.drawnMoving = 0; // points that frame drew
+    this.partial = false; // the points on screen are a subset: draw all once still
+    this.settleTimer = 0;
+    this.disposers.push(() => clearTimeout(this.settleTimer));
     /** @type {Int32Array} the points the fit projects */
     this.sample = new Int32Array(0);
     /** @type {Float32Array} their 2-D positions now */
@@ -901,10 +913,26 @@ class GrandTourView extends View {
       this.xyCache = null;
       this.sideDirty = true;
     }
-    this.drawFrame(moved);
+    const moving = animate || t0 - this.lastNudge < SETTLE_MS;
+    if (moved && moving && this.drawnMoving > 0 && t0 - this.lastMovingAt < OBSERVE_GAP_MS) {
+      this.detail.observe(this.drawnMoving, t0 - this.lastMovingAt);
+    }
+    const drawn = this.drawFrame(moved, moving);
+    this.drawnMoving = moving ? drawn : 0;
+    if (moving && drawn) this.lastMovingAt = t0;
+    if (this.partial && !animate) this.settleSoon();
     this.stats.push(performance.now() - t0);
     this.drawSide(!animate);
     if (animate) this.schedule("points");
+  }
+
+  /** Once nothing has moved for SETTLE_MS, draw every point (the last frame drew a subset). */
+  settleSoon() {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = window.setTimeout(() => {
+      this.settleTimer = 0;
+      if (this.partial) this.schedule("points");
+    }, SETTLE_MS + 20);
   }
 
   /**
@@ -959,14 +987,21 @@ class GrandTourView extends View {
     return { ...v, x0: fitted.x0, y0: fitted.y0, scale: fitted.scale * zoom };
   }
 
-  /** @param {boolean} points  redraw the points too (else only the overlay changed) */
-  drawFrame(points = true) {
-    if (!this.resize() || !this.tour || !this.data) return;
+  /**
+   * Draw the points (when `points`) and the overlay; returns how many points were drawn.
+   * @param {boolean} points  redraw the points too (else only the overlay changed)
+   * @param {boolean} moving  the view moves: a large cloud may be drawn as a subset
+   */
+  drawFrame(points = true, moving = false) {
+    if (!this.resize() || !this.tour || !this.data) return 0;
     const theme = this.theme;
     const { frames, n, d } = this.data;
     // Streaming: the points of the later of the two frames shown that have arrived.
     const drawnCount = this.pointsIn(Math.min(Math.floor(this.frame) + 1, frames - 1));
+    const subset = drawnCount === n ? this.detail.count(n, moving) : drawnCount;
     if (points) {
+      this.partial = subset < drawnCount;
+      this.root.dataset.drawn = String(subset); // for the tests and the benchmark
       this.points.draw({
         projection: this.tour.projection(),
         frame: this.frame,
@@ -976,6 +1011,7 @@ class GrandTourView extends View {
         hasSelection: this.selected.size > 0,
         ring: theme.text,
         count: drawnCount,
+        subset,
       });
     }
     const hover = this.pointer.press ? -1 : this.pointer.hover;
@@ -1000,6 +1036,7 @@ class GrandTourView extends View {
     }
     this.root.dataset.zoom = (Number(this.model.get("zoom")) || 1).toFixed(4);
     this.root.dataset.ready = "true";
+    return points ? subset : 0;
   }
 
   /**
@@ -1075,6 +1112,7 @@ class GrandTourView extends View {
     const [px, py] = deltaToProjection(this.view, dx, dy);
     const p = this.tour.drag(axis, px, py);
     this.xyCache = null;
+    this.lastNudge = performance.now();
     this.sendProjection.call(projectionRows(p, this.tour.d));
     this.schedule();
   }
@@ -1103,6 +1141,7 @@ class GrandTourView extends View {
     const z = Number(this.model.get("zoom")) || 1;
     const next = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, z * Math.exp(-deltaY * 0.0015)));
     if (next === z) return;
+    this.lastNudge = performance.now();
     this.model.set("zoom", next); // shown now; written to Python at most every SYNC_INTERVAL
     this.sendZoom.call(next);
     this.xyCache = null;

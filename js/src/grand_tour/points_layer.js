@@ -4,6 +4,7 @@
 // projection and a few uniforms (and, on the buffer path, which frames the attributes
 // read) and draws n points.
 import { packPoints, textureLayout } from "./data_texture.js";
+import { shuffledIndices } from "./detail.js";
 import { byteRowTexture, classBytes, createProgram, floatTexture, parseColor, uniformLocations } from "./gl.js";
 import { FRAGMENT_SHADER, frameAttribute, MAX_CHUNKS, pointSource, vertexShader } from "./shaders.js";
 
@@ -45,6 +46,8 @@ const frameLocation = (slot, c) => 2 + 2 * c + slot;
  * @property {boolean} hasSelection
  * @property {string} ring  CSS colour of the selection ring
  * @property {number} [count]  points to draw, from the first (default n: all)
+ * @property {number} [subset]  when all n are here: draw only this many, a fixed random
+ *   sample (detail.js; default all)
  */
 
 export class PointsLayer {
@@ -94,6 +97,8 @@ export class PointsLayer {
         labelBuffer,
         selectedBuffer,
         pointBuffer,
+        indexBuffer: null, // a shuffled 0..n-1 for drawing a random subset, built on first use
+        indexN: 0,
         source: null, // {mode, chunks} of the uploaded points
         enabled: 0, // frame attribute chunks enabled on the VAO
         dataTex: null,
@@ -322,8 +327,31 @@ export class PointsLayer {
       gl.bindTexture(gl.TEXTURE_2D, g.dataTex);
       gl.uniform1i(u.u_data, 0);
     }
-    gl.drawArrays(gl.POINTS, 0, Math.min(n, f.count ?? n));
+    const count = Math.min(n, f.count ?? n);
+    const subset = Math.min(count, f.subset ?? count);
+    if (count === n && subset < n) {
+      this.bindSubset(n);
+      gl.drawElements(gl.POINTS, subset, gl.UNSIGNED_INT, 0);
+    } else {
+      gl.drawArrays(gl.POINTS, 0, count);
+    }
     gl.bindVertexArray(null);
+  }
+
+  /**
+   * Bind (and on first use for this n, fill) the element buffer of shuffled indices on the
+   * VAO: its first k entries are the random subset of k points.
+   * @param {number} n
+   */
+  bindSubset(n) {
+    const g = this.g;
+    const gl = /** @type {WebGL2RenderingContext} */ (this.gl);
+    if (!g.indexBuffer) g.indexBuffer = gl.createBuffer();
+    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, g.indexBuffer);
+    if (g.indexN !== n) {
+      gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, shuffledIndices(n), gl.STATIC_DRAW);
+      g.indexN = n;
+    }
   }
 
   /** Delete every GL object and give the context back (browsers cap live contexts). */
@@ -336,6 +364,7 @@ export class PointsLayer {
       gl.deleteBuffer(g.labelBuffer);
       gl.deleteBuffer(g.selectedBuffer);
       gl.deleteBuffer(g.pointBuffer);
+      if (g.indexBuffer) gl.deleteBuffer(g.indexBuffer);
       gl.deleteVertexArray(g.vao);
       for (const { prog } of g.programs.values()) gl.deleteProgram(prog);
       gl.getExtension("WEBGL_lose_context")?.loseContext();
