@@ -7,7 +7,9 @@ with a discriminator ``D`` as the prior that keeps the samples looking like data
   group per unit), :func:`channel`, :func:`channels`, :func:`class_logit`,
   :func:`class_logits`, :func:`direction`, :func:`custom`, :func:`l2`,
   :func:`total_variation`; they add and scale (``2 * a - b``).
-* :class:`Sampler`: many ULA or MALA chains in one batch, ``step()`` / ``run()`` with
+* :class:`Sampler`: many ULA or MALA chains in one batch; with ``data`` it needs no
+  settings (:mod:`~nbviz.ldam.tuning`: step size and temperature from a warm-up, starts
+  at the top real images), ``anneal()`` ends noise-free; ``step()`` / ``run()`` with
   ``callback`` and ``should_stop``, thread-safe ``tradeoff`` (λ) and ``temperature``, clamping,
   :class:`PolyDecay` step sizes and a bounded :class:`History`.
 * :class:`DiscriminatorPrior` (:class:`Discriminator`): pre-training on real against

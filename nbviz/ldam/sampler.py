@@ -31,8 +31,8 @@ chain stays put for that step). ``clamp=None`` leaves the input unbounded.
 >>> from torch import nn
 >>> from nbviz.ldam import Sampler, custom
 >>> quad = custom("output", lambda a: -0.5 * (a**2).sum(1))   # a(x) = -|x|²/2
->>> s = Sampler(nn.Identity(), quad, n_chains=200, input_shape=(2,), step_size=0.5,
-...             mala=True, clamp=None, seed=0)
+>>> s = Sampler(nn.Identity(), quad, n_chains=200, input_shape=(2,), temperature=1.0,
+...             step_size=0.5, mala=True, clamp=None, seed=0)
 >>> _ = s.run(200)
 >>> round(float(s.x.var()), 1)   # N(0, T·I) with T = 1
 1.0
@@ -61,12 +61,24 @@ from ..models._inputs import (
 )
 from ..models._inputs import resolve_device as _resolve_device
 from ._shapes import resolve_input_shape
+from .baselines import _all_scores
 from .history import History
 from .objectives import Objective, capture, default_groups
+from .tuning import (
+    MAX_STEP,
+    WARMUP,
+    StepAdapter,
+    TemperatureAdapter,
+    auto_temperature,
+    percentile_of,
+    top_starts,
+)
 
 __all__ = ["CLAMPS", "PolyDecay", "Sampler"]
 
 CLAMPS = ("reflect", "reject", None)
+#: Real inputs (at most) the sampler scores for ``temperature="auto"`` and the starts.
+REFERENCE_SIZE = 1000
 
 
 class PolyDecay:
@@ -181,12 +193,24 @@ class Sampler:
             runs forward (no backward) every step, for the ``log D`` trace.
         tradeoff: λ >= 0, the weight of ``log D`` (0: the objective alone, larger: inputs
             the discriminator finds more realistic).
-        temperature: T > 0.
-        step_size: ε > 0, or a callable ``t -> ε`` (:class:`PolyDecay`).
+        temperature: T > 0, or ``"auto"``: with ``data``, from the objective's spread on
+            the real inputs (a 90th-percentile one e^20 times as likely as a median one,
+            :func:`~nbviz.ldam.tuning.auto_temperature`), then cooled during the warm-up
+            until the chains' median activation passes the real inputs' 97th percentile
+            (:class:`~nbviz.ldam.tuning.TemperatureAdapter`); without data, 1.0. The value
+            in use is :attr:`temperature`; setting it ends the warm-up's cooling.
+        step_size: ε > 0, a callable ``t -> ε`` (:class:`PolyDecay`), or ``"auto"``:
+            adapted during the first ``warmup`` steps towards MALA's acceptance of 0.574
+            (for ULA too, on the acceptance MALA would have had), then fixed
+            (:class:`~nbviz.ldam.tuning.StepAdapter`).
+        warmup: steps of step-size adaptation under ``step_size="auto"``.
         mala: Metropolis-adjust the Langevin proposals (exact chains).
         clamp: ``"reflect"``, ``"reject"`` or ``None`` (see the module docstring).
         data_range: ``(low, high)`` of the inputs, used by ``clamp`` and by ``init``.
-        init: ``"uniform"`` (in ``data_range``), ``"mid"`` (its middle), ``"zeros"``,
+        init: ``"auto"`` (with ``data``, ``"top"``: each chain group starts from the real
+            inputs that drive its unit hardest, one per chain; else ``"uniform"``),
+            ``"uniform"`` or ``"noise"`` (uniform in ``data_range``), ``"mid"`` (its
+            middle), ``"zeros"``,
             or a tensor ``(n_chains, *shape)``, ``(*shape)`` (every chain) or
             ``(m, *shape)`` with ``m`` dividing ``n_chains`` (block ``i`` of chains starts
             at ``init[i]``: one start per facet, see
@@ -226,12 +250,13 @@ class Sampler:
         *,
         discriminator=None,
         tradeoff: float = 0.0,
-        temperature: float = 1.0,
-        step_size: float | Callable[[int], float] = 0.01,
+        temperature: float | str = "auto",
+        step_size: float | Callable[[int], float] | str = "auto",
+        warmup: int = WARMUP,
         mala: bool = False,
         clamp: str | None = "reflect",
         data_range: tuple[float, float] = (0.0, 1.0),
-        init="uniform",
+        init="auto",
         input_shape=None,
         data=None,
         history: History | dict | None = None,
@@ -264,8 +289,26 @@ class Sampler:
             check_not_meta(self._dmodule(), "discriminator")
         self._lock = threading.Lock()
         self._tradeoff = self._check_tradeoff(tradeoff)
-        self._temperature = self._check_t(temperature)
-        if callable(step_size):
+        auto_t = isinstance(temperature, str) and temperature == "auto"
+        self._temperature = 1.0 if auto_t else self._check_t(temperature)
+        if not (isinstance(data_range, (tuple, list)) and len(data_range) == 2):
+            raise TypeError(f"data_range: expected (low, high), got {data_range!r}")
+        lo, hi = (_number(v, "data_range") for v in data_range)
+        if not lo < hi:
+            raise ValueError(f"data_range: expected low < high, got {data_range!r}")
+        self.data_range = (lo, hi)
+        #: The step-size adapter under ``step_size="auto"`` (else None).
+        self.adapter = None
+        self.warmup = check_positive_int(warmup, "warmup", minimum=0)
+        if isinstance(step_size, str):
+            if step_size != "auto":
+                raise unknown_name_error("step_size", step_size, ["auto"], "step size")
+            # First try: a percent of the range per pixel; the warm-up corrects it.
+            self.adapter = StepAdapter(
+                (1e-2 * (hi - lo)) ** 2, warmup=self.warmup, max_eps=(MAX_STEP * (hi - lo)) ** 2
+            )
+            self._eps_fn = lambda t: self.adapter.eps
+        elif callable(step_size):
             self._eps_fn = step_size
         else:
             eps = _positive(step_size, "step_size")
@@ -274,12 +317,6 @@ class Sampler:
         if clamp not in CLAMPS:
             raise unknown_name_error("clamp", str(clamp), [str(c) for c in CLAMPS], "clamp")
         self.clamp = clamp
-        if not (isinstance(data_range, (tuple, list)) and len(data_range) == 2):
-            raise TypeError(f"data_range: expected (low, high), got {data_range!r}")
-        lo, hi = (_number(v, "data_range") for v in data_range)
-        if not lo < hi:
-            raise ValueError(f"data_range: expected low < high, got {data_range!r}")
-        self.data_range = (lo, hi)
         self.device = self._device(device)
         self.dtype = model_float_dtype(self.model)
         self.data = None
@@ -288,6 +325,22 @@ class Sampler:
         self.input_shape, shape_arg = resolve_input_shape(self.model, input_shape, self.data)
         self.groups = default_groups(self.n_chains, objective.n_groups, self.device)
         self._gen = torch.Generator(device=self.device).manual_seed(check_seed(seed))
+        #: The objective on (up to REFERENCE_SIZE of) the real inputs of ``data``,
+        #: ``(groups, N)`` on the CPU; None without data.
+        self.reference = None
+        self._reference_x = None
+        if self.data is not None:
+            self._score_reference(shape_arg)
+        #: The temperature's warm-up under ``temperature="auto"`` with data (else None).
+        self.t_adapter = None
+        self._ref_sorted = None
+        if self.reference is not None:
+            self._ref_sorted = self.reference.sort(dim=1).values.to(self.device)
+        if auto_t and self.reference is not None:
+            self._temperature = auto_temperature(self.reference)
+            if self.warmup > 0:
+                self.t_adapter = TemperatureAdapter(self._temperature, warmup=self.warmup)
+        self._dead_checked = False
         self.x = self._init(init)
         if history is None:
             history = History(self.n_chains, self.input_shape)
@@ -311,11 +364,12 @@ class Sampler:
             self._validate(shape_arg)
 
     # --- settings ----------------------------------------------------------------------
-    def _validate(self, shape_arg: str) -> None:
-        """Check the objective on one chain's state: one forward pass, so that a wrong
-        input shape fails here, named, and not inside the first step."""
+    def _validate(self, shape_arg: str, example: torch.Tensor | None = None) -> None:
+        """Check the objective on one chain's state (or ``example``): one forward pass, so
+        that a wrong input shape fails here, named, and not inside the first step."""
         try:
-            self.objective.validate(self.model, self.x[:1])
+            example = self.x[:1] if example is None else example[:1].to(self.device)
+            self.objective.validate(self.model, example)
         except torch.OutOfMemoryError:
             raise
         except (RuntimeError, IndexError) as err:  # the model's own complaint
@@ -371,10 +425,16 @@ class Sampler:
         value = self._check_t(value)
         with self._lock:
             self._temperature = value
+            self.t_adapter = None  # the user's value wins over the warm-up's
 
     def step_size(self, t: int | None = None) -> float:
         """ε at step ``t`` (default: the next step)."""
         return float(self._eps_fn(self.step_count if t is None else t))
+
+    @property
+    def warming_up(self) -> bool:
+        """Whether the warm-up still adapts the step size or cools the temperature."""
+        return any(a is not None and not a.done for a in (self.adapter, self.t_adapter))
 
     @property
     def acceptance_rate(self) -> torch.Tensor:
@@ -431,6 +491,9 @@ class Sampler:
             "n_proposed": self.n_proposed,
             "gen": self._gen.get_state(),
             "history": self.history,
+            "adapter": None if self.adapter is None else self.adapter.state(),
+            "t_adapter": None if self.t_adapter is None else self.t_adapter.state(),
+            "dead_checked": self._dead_checked,
         }
 
     def restore(self, state: dict) -> None:
@@ -447,6 +510,13 @@ class Sampler:
         self.n_proposed = state["n_proposed"]
         self._gen.set_state(state["gen"])
         self.history = state["history"]
+        if self.adapter is not None and state.get("adapter") is not None:
+            self.adapter.load(state["adapter"])
+        if self.t_adapter is not None and state.get("t_adapter") is not None:
+            self.t_adapter.load(state["t_adapter"])
+            with self._lock:
+                self._temperature = self.t_adapter.temperature
+        self._dead_checked = state.get("dead_checked", self._dead_checked)
 
     # --- set-up helpers ----------------------------------------------------------------
     def _dmodule(self):
@@ -471,21 +541,44 @@ class Sampler:
                     d.to(dev)
         return dev
 
+    def _score_reference(self, shape_arg: str) -> None:
+        """Score the objective on up to REFERENCE_SIZE items of ``data`` (a fixed random
+        subset); kept in :attr:`reference`."""
+        x = self.data
+        if len(x) > REFERENCE_SIZE:
+            pick = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))
+            x = x[pick[:REFERENCE_SIZE]]
+        with _EvalMode(self, [self.model]):
+            self._validate(shape_arg, x)
+            self.reference = _all_scores(self.model, self.objective, x, 256)
+        self._reference_x = x
+
     def _init(self, init) -> torch.Tensor:
         n, shape = self.n_chains, self.input_shape
         lo, hi = self.data_range
         kw = {"device": self.device, "dtype": self.dtype}
         if isinstance(init, str):
-            if init == "uniform":
+            if init == "auto":
+                init = "top" if self.reference is not None else "uniform"
+            if init == "top":
+                if self.reference is None:
+                    raise ValueError("init='top' starts from real inputs: pass data=")
+                return top_starts(self.reference, self._reference_x, self.groups).to(**kw)
+            if init in ("uniform", "noise"):
                 u = torch.rand((n, *shape), generator=self._gen, **kw)
                 return lo + (hi - lo) * u
             if init == "mid":
                 return torch.full((n, *shape), (lo + hi) / 2, **kw)
             if init == "zeros":
                 return torch.zeros((n, *shape), **kw)
-            raise unknown_name_error("init", init, ["uniform", "mid", "zeros"], "init")
+            raise unknown_name_error(
+                "init", init, ["auto", "top", "uniform", "noise", "mid", "zeros"], "init"
+            )
         if not isinstance(init, torch.Tensor):
-            raise TypeError(f"init: expected 'uniform', 'mid', 'zeros' or a tensor, got {init!r}")
+            raise TypeError(
+                f"init: expected 'auto', 'top', 'uniform', 'noise', 'mid', 'zeros' or a tensor, "
+                f"got {init!r}"
+            )
         x = init.detach().to(**kw)
         if not bool(torch.isfinite(x).all()):
             raise ValueError("init: contains NaN or infinite values")
@@ -620,14 +713,14 @@ class Sampler:
         with self._lock:  # one consistent (λ, T) pair per step
             return self._tradeoff, self._temperature
 
-    def _step(self) -> None:
+    def _step(self, noise_scale: float = 1.0) -> None:
         self._ensure_cache()
         tradeoff, temp, version, logp, grad, act, logd = self._cache
         eps = self.step_size()
         x = self.x
         mean = x + 0.5 * eps * grad
         noise = torch.randn(x.shape, generator=self._gen, device=self.device, dtype=self.dtype)
-        y = mean + math.sqrt(eps) * noise
+        y = mean + (noise_scale * math.sqrt(eps)) * noise
         lo, hi = self.data_range
         if self.clamp == "reflect":
             y = self._fold(y)
@@ -637,11 +730,17 @@ class Sampler:
         accept = self.alive.clone()
         if self.clamp == "reject":
             accept &= ((y >= lo) & (y <= hi)).flatten(1).all(1)
-        if self.mala:
+        adapting = self.adapter is not None and not self.adapter.done and noise_scale == 1.0
+        if (self.mala and noise_scale == 1.0) or adapting:
             mean_y = y + 0.5 * eps * grad_y
             log_alpha = logp_y - logp + self._log_q(x, mean_y, eps) - self._log_q(y, mean, eps)
-            u = torch.rand(self.n_chains, generator=self._gen, device=self.device)
-            accept &= torch.log(u) < log_alpha
+            if adapting:  # ULA adapts on the acceptance MALA would have had
+                live = self.alive & finite
+                alpha = torch.exp(torch.clamp(log_alpha, max=0.0)).nan_to_num(0.0)
+                self.adapter.update(float(alpha[live].mean()) if bool(live.any()) else 0.0)
+            if self.mala and noise_scale == 1.0:
+                u = torch.rand(self.n_chains, generator=self._gen, device=self.device)
+                accept &= torch.log(u) < log_alpha
         accept &= finite
         m = accept.view(-1, *([1] * (x.ndim - 1)))
         self.x = torch.where(m, y, x)
@@ -656,6 +755,92 @@ class Sampler:
         self.history.record(
             self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=eps, samples=self.x
         )
+        self._adapt_temperature(act)
+        warm = self.adapter if self.adapter is not None else self.t_adapter
+        if warm is not None and warm.done and not self._dead_checked:
+            self._dead_checked = True
+            self._check_dead(act)
+
+    def _adapt_temperature(self, act: torch.Tensor) -> None:
+        """A warm-up step of ``temperature="auto"``: cool or warm T by where the chains'
+        median activation sits among the real inputs'."""
+        with self._lock:
+            adapter = self.t_adapter
+            if adapter is None or adapter.done or not bool(self.alive.any()):
+                return
+            pct = percentile_of(self._ref_sorted, act, self.groups)[self.alive]
+            old = self._temperature
+            self._temperature = adapter.update(float(pct.median()))
+            if self.adapter is not None and self._temperature != old:
+                self.adapter.rescale(self._temperature / old)
+
+    def _check_dead(self, act: torch.Tensor) -> None:
+        """After the warm-up: a unit that is constant on the reference inputs and on every
+        chain has no picture to show; say so instead of showing noise."""
+        ref = self.reference
+        values = act[self.alive].double().cpu()
+        if ref is not None:
+            values = torch.cat([values, ref.double().flatten()])
+        if len(values) and float(values.max() - values.min()) <= 1e-9 * (
+            1.0 + float(values.abs().max())
+        ):
+            on = "" if ref is None else f" and on all {ref.shape[1]} real inputs"
+            warnings.warn(
+                f"Sampler: {self.objective!r} is {float(values[0]):.4g} on every chain after "
+                f"the {self.warmup}-step warm-up{on}: the unit does not depend on the "
+                "input (a dead unit, such as a ReLU channel that never fires), so its samples "
+                "are noise. Pick another unit.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
+    def anneal(
+        self,
+        n_steps: int,
+        *,
+        callback: Callable[[Sampler], None] | None = None,
+        should_stop=None,
+        progress: bool = False,
+    ) -> int:
+        """Run ``n_steps`` more steps whose noise falls linearly to zero: the chains settle
+        on a nearby mode of ``p`` and the last picture has no step noise in it. These steps
+        are not a sampler's (no Metropolis test; the history records them as accepted);
+        :meth:`run` afterwards samples again. Returns how many ran.
+
+        >>> from nbviz.ldam import class_logit
+        >>> from nbviz.models import LeNet300100
+        >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(3), n_chains=2)
+        >>> s.run(10), s.anneal(5), s.step_count
+        (10, 5, 15)
+        """
+        n = check_positive_int(n_steps, "n_steps", minimum=0)
+        return self._loop(n, lambda k: 1.0 - (k + 1) / n, callback, should_stop, progress, "anneal")
+
+    def proposal_mean(self) -> torch.Tensor:
+        """``x + ε/2 ∇log p(x)`` at the current states (CPU, clamped to the data range when
+        clamping): where the next step would go without its noise; a less grainy picture
+        of each chain than :meth:`samples`."""
+        self._ensure_cache()
+        mean = self.x + 0.5 * self.step_size() * self._cache[4]
+        if self.clamp is not None:
+            mean = mean.clamp(*self.data_range)
+        return mean.detach().to("cpu", copy=True)
+
+    def activation_percentile(self) -> torch.Tensor:
+        """Each chain's activation as a percentile (0-100) of its unit's scores on the real
+        inputs of ``data``, ``(n_chains,)``.
+
+        >>> from nbviz.data import digits
+        >>> from nbviz.ldam import class_logit
+        >>> from nbviz.models import LeNet300100
+        >>> s = Sampler(LeNet300100(in_shape=(1, 8, 8)).eval(), class_logit(3), n_chains=2,
+        ...             data=digits())
+        >>> bool(((s.activation_percentile() >= 0) & (s.activation_percentile() <= 100)).all())
+        True
+        """
+        if self.reference is None:
+            raise ValueError("activation_percentile: pass data= (real inputs) to the Sampler")
+        return percentile_of(self._ref_sorted, self.activation.to(self.device), self.groups).cpu()
 
     def step(self) -> None:
         """Advance every live chain by one Langevin (or MALA) step.
@@ -694,15 +879,19 @@ class Sampler:
         >>> stop.clear(); s.run(2), s.step_count
         (2, 6)
         """
-        n_steps = check_positive_int(n_steps, "n_steps", minimum=0)
+        n = check_positive_int(n_steps, "n_steps", minimum=0)
+        return self._loop(n, lambda k: 1.0, callback, should_stop, progress, "ldam")
+
+    def _loop(self, n_steps, noise_scale, callback, should_stop, progress, desc) -> int:
+        """Up to ``n_steps`` steps, step k with noise ``noise_scale(k)``; how many ran."""
         progress = check_bool(progress, "progress")
         stop = stop_check(should_stop)
         done = 0
         with _EvalMode(self, [self.model, self._dmodule()]):
-            for _ in tqdm(range(n_steps), desc="ldam", unit="step", disable=not progress):
+            for k in tqdm(range(n_steps), desc=desc, unit="step", disable=not progress):
                 if stop():
                     break
-                self._step()
+                self._step(noise_scale=noise_scale(k))
                 done += 1
                 if callback is not None:
                     callback(self)

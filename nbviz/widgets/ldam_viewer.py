@@ -204,15 +204,20 @@ class LDAMViewer(JobWidget):
             if now - last[0] >= self.TRACE_INTERVAL:
                 last[0] = now
                 done = sampler.step_count - start
-                ctx.progress(done, n_steps, f"step {sampler.step_count} (λ {sampler.tradeoff:g})")
+                ctx.progress(done, n_steps, self._status(sampler))
             ctx.publish(sampler.step_count)
 
         try:
             ran = s.run(n_steps, callback=callback, should_stop=lambda: ctx.stopped)
-            ctx.progress(ran, n_steps, f"step {s.step_count} (λ {s.tradeoff:g})")
+            ctx.progress(ran, n_steps, self._status(s))
         finally:
             self._show_live()
         return ran
+
+    @staticmethod
+    def _status(s) -> str:
+        warm = ", warm-up: adapting ε and T" if s.warming_up else ""
+        return f"step {s.step_count} (λ {s.tradeoff:g}, T {s.temperature:.3g}{warm})"
 
     def _on_publish(self, _step) -> None:
         # The traces are most of the bytes: while chains run they go a few times a second,
@@ -229,6 +234,12 @@ class LDAMViewer(JobWidget):
         with self.batched():
             if traces:
                 self._send_traces()
+            if self.temperature != s.temperature:  # the warm-up cooled it: show, don't set
+                self._echo_temperature = True
+                try:
+                    self.temperature = s.temperature
+                finally:
+                    self._echo_temperature = False
             if self.history_index < 0:
                 self.samples = self._to_uint8(s.x)
                 self.sample_step = int(s.step_count)
@@ -268,7 +279,8 @@ class LDAMViewer(JobWidget):
 
     @traitlets.observe("temperature")
     def _set_temperature(self, change) -> None:
-        self.sampler.temperature = change["new"]
+        if not getattr(self, "_echo_temperature", False):
+            self.sampler.temperature = change["new"]
 
     # --- static output -------------------------------------------------------------------
     def figure(self, columns: int = 8):
