@@ -12,6 +12,9 @@ with a discriminator ``D`` as the prior that keeps the samples looking like data
   at the top real images), ``anneal()`` ends noise-free; ``step()`` / ``run()`` with
   ``callback`` and ``should_stop``, thread-safe ``tradeoff`` (λ) and ``temperature``, clamping,
   :class:`PolyDecay` step sizes and a bounded :class:`History`.
+* :class:`GeneratorPrior` (:class:`VAE`): ``GeneratorPrior.fit(data)`` trains and caches
+  a small VAE; ``Sampler(..., generator=prior)`` runs the chains on its codes and shows
+  the decoded pictures (DGN-AM / PPGN's generator prior).
 * :class:`DiscriminatorPrior` (:class:`Discriminator`): pre-training on real against
   perturbed data, GAN-style :meth:`~DiscriminatorPrior.update` against the chains,
   Platt / temperature calibration with ECE and Brier; :func:`train_with_sampler`.
@@ -66,6 +69,7 @@ from .discriminator import (
     perturb,
     train_with_sampler,
 )
+from .generator import VAE, GeneratorPrior
 from .history import History
 from .objectives import (
     INPUT,
@@ -93,10 +97,12 @@ __all__ = [
     "INPUT",
     "OUTPUT",
     "PERTURBATIONS",
+    "VAE",
     "AMResult",
     "Blur",
     "Discriminator",
     "DiscriminatorPrior",
+    "GeneratorPrior",
     "History",
     "Jitter",
     "L2Decay",

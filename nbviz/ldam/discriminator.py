@@ -437,12 +437,12 @@ def train_with_sampler(
         if stop():
             break
         sampler.run(sample_steps, should_stop=should_stop)
-        fake = sampler.x.detach()[sampler.alive]
+        fake = sampler.pictures()[sampler.alive]
         idx = torch.randint(len(x), (len(fake),), generator=prior._gen, device=prior.device)
         stats = prior.update(x[idx], fake, steps=d_steps)
         if calibrate_every and (r + 1) % calibrate_every == 0:
             sampler.run(sample_steps, should_stop=should_stop)  # fresh fakes, unseen by D
-            fresh = sampler.x.detach()[sampler.alive]
+            fresh = sampler.pictures()[sampler.alive]
             held = torch.randint(len(x), (len(fresh),), generator=prior._gen, device=prior.device)
             stats["calibration"] = prior.calibrate(x[held], fresh)["after"]
         stats["round"] = r + 1

@@ -191,6 +191,11 @@ class Sampler:
         discriminator: ``None`` or a :class:`~nbviz.ldam.DiscriminatorPrior` (anything
             with ``log_prob_real(x) -> (N,)`` and a ``module``). At ``λ = 0`` it still
             runs forward (no backward) every step, for the ``log D`` trace.
+        generator: ``None`` or a :class:`~nbviz.ldam.GeneratorPrior`: the chains then move
+            its codes ``z`` (state shape ``(latent_dim,)``, standard normal prior, no
+            clamping) and the model, the discriminator and :meth:`samples` see the decoded
+            pictures ``G(z)``; ``init`` names and image tensors are mapped to codes
+            (``"auto"`` with data: the codes of the top real images).
         tradeoff: λ >= 0, the weight of ``log D`` (0: the objective alone, larger: inputs
             the discriminator finds more realistic).
         temperature: T > 0, or ``"auto"``: with ``data``, from the objective's spread on
@@ -249,6 +254,7 @@ class Sampler:
         n_chains: int = 16,
         *,
         discriminator=None,
+        generator=None,
         tradeoff: float = 0.0,
         temperature: float | str = "auto",
         step_size: float | Callable[[int], float] | str = "auto",
@@ -287,6 +293,16 @@ class Sampler:
         self.discriminator = discriminator
         if self._dmodule() is not None:
             check_not_meta(self._dmodule(), "discriminator")
+        if generator is not None and not all(
+            callable(getattr(generator, k, None)) for k in ("decode", "encode", "log_prior")
+        ):
+            raise TypeError(
+                "generator: expected a GeneratorPrior (decode, encode, log_prior), got "
+                f"{type(generator).__name__}"
+            )
+        #: The :class:`~nbviz.ldam.GeneratorPrior` whose codes the chains move, or None
+        #: (the chains move the pixels).
+        self.generator = generator
         self._lock = threading.Lock()
         self._tradeoff = self._check_tradeoff(tradeoff)
         auto_t = isinstance(temperature, str) and temperature == "auto"
@@ -303,9 +319,11 @@ class Sampler:
         if isinstance(step_size, str):
             if step_size != "auto":
                 raise unknown_name_error("step_size", step_size, ["auto"], "step size")
-            # First try: a percent of the range per pixel; the warm-up corrects it.
+            # First try: a percent of the range per coordinate (pixels in the data range,
+            # codes in ±3); the warm-up corrects it.
+            span = 6.0 if generator is not None else hi - lo
             self.adapter = StepAdapter(
-                (1e-2 * (hi - lo)) ** 2, warmup=self.warmup, max_eps=(MAX_STEP * (hi - lo)) ** 2
+                (1e-2 * span) ** 2, warmup=self.warmup, max_eps=(MAX_STEP * span) ** 2
             )
             self._eps_fn = lambda t: self.adapter.eps
         elif callable(step_size):
@@ -316,13 +334,22 @@ class Sampler:
         self.mala = check_bool(mala, "mala")
         if clamp not in CLAMPS:
             raise unknown_name_error("clamp", str(clamp), [str(c) for c in CLAMPS], "clamp")
-        self.clamp = clamp
+        self.clamp = clamp if generator is None else None  # codes are unbounded
         self.device = self._device(device)
         self.dtype = model_float_dtype(self.model)
         self.data = None
         if data is not None:
             self.data = as_tensors(data, "data", labels="ignore", dtype=self.dtype)[0].cpu()
+        if input_shape is None and self.data is None and generator is not None:
+            input_shape = tuple(generator.image_shape)
         self.input_shape, shape_arg = resolve_input_shape(self.model, input_shape, self.data)
+        if generator is not None and tuple(generator.image_shape) != self.input_shape:
+            raise ValueError(
+                f"generator: it draws pictures of shape {tuple(generator.image_shape)}, the "
+                f"model takes {self.input_shape}"
+            )
+        #: The shape of one chain's state: the input's, or the generator's code.
+        self.state_shape = self.input_shape if generator is None else (int(generator.latent_dim),)
         self.groups = default_groups(self.n_chains, objective.n_groups, self.device)
         self._gen = torch.Generator(device=self.device).manual_seed(check_seed(seed))
         #: The objective on (up to REFERENCE_SIZE of) the real inputs of ``data``,
@@ -368,7 +395,7 @@ class Sampler:
         """Check the objective on one chain's state (or ``example``): one forward pass, so
         that a wrong input shape fails here, named, and not inside the first step."""
         try:
-            example = self.x[:1] if example is None else example[:1].to(self.device)
+            example = self.pictures()[:1] if example is None else example[:1].to(self.device)
             self.objective.validate(self.model, example)
         except torch.OutOfMemoryError:
             raise
@@ -459,9 +486,9 @@ class Sampler:
         return self._cache[6].cpu()
 
     def samples(self) -> torch.Tensor:
-        """The current states of all chains, ``(n_chains, *input_shape)``: a CPU copy
-        (changing it does not move the chains)."""
-        return self.x.detach().to("cpu", copy=True)
+        """The current pictures of all chains, ``(n_chains, *input_shape)``: a CPU copy
+        (changing it does not move the chains); under a generator, the decoded codes."""
+        return self.pictures().to("cpu", copy=True)
 
     def checkpoint(self) -> dict:
         """Everything :meth:`restore` needs to put the chains back as they are now: states,
@@ -539,6 +566,8 @@ class Sampler:
                     self.discriminator.to(dev)
                 else:
                     d.to(dev)
+        if self.generator is not None and hasattr(self.generator, "to"):
+            self.generator.to(dev)
         return dev
 
     def _score_reference(self, shape_arg: str) -> None:
@@ -554,6 +583,8 @@ class Sampler:
         self._reference_x = x
 
     def _init(self, init) -> torch.Tensor:
+        if self.generator is not None:
+            return self._init_codes(init)
         n, shape = self.n_chains, self.input_shape
         lo, hi = self.data_range
         kw = {"device": self.device, "dtype": self.dtype}
@@ -561,9 +592,7 @@ class Sampler:
             if init == "auto":
                 init = "top" if self.reference is not None else "uniform"
             if init == "top":
-                if self.reference is None:
-                    raise ValueError("init='top' starts from real inputs: pass data=")
-                return top_starts(self.reference, self._reference_x, self.groups).to(**kw)
+                return self._top_starts().to(**kw)
             if init in ("uniform", "noise"):
                 u = torch.rand((n, *shape), generator=self._gen, **kw)
                 return lo + (hi - lo) * u
@@ -591,6 +620,60 @@ class Sampler:
             f"n_chains={n}; got {tuple(x.shape)}"
         )
 
+    def _top_starts(self) -> torch.Tensor:
+        if self.reference is None:
+            raise ValueError("init='top' starts from real inputs: pass data=")
+        return top_starts(self.reference, self._reference_x, self.groups)
+
+    def _init_codes(self, init) -> torch.Tensor:
+        """Starting codes under a generator: the codes of the top real images ("auto" with
+        data, "top"), standard normal draws ("auto" without, "noise", "uniform"), zeros
+        ("zeros", "mid"), or a tensor of codes or of images (encoded)."""
+        n, shape = self.n_chains, self.state_shape
+        kw = {"device": self.device, "dtype": self.dtype}
+        g = self.generator
+        if isinstance(init, str):
+            if init == "auto":
+                init = "top" if self.reference is not None else "noise"
+            if init == "top":
+                return g.encode(self._top_starts().to(**kw)).to(**kw)
+            if init in ("noise", "uniform"):
+                return torch.randn((n, *shape), generator=self._gen, **kw)
+            if init in ("zeros", "mid"):
+                return torch.zeros((n, *shape), **kw)
+            raise unknown_name_error(
+                "init", init, ["auto", "top", "noise", "uniform", "zeros", "mid"], "init"
+            )
+        if not isinstance(init, torch.Tensor):
+            raise TypeError(f"init: expected a name or a tensor, got {init!r}")
+        x = init.detach().to(**kw)
+        if tuple(x.shape[-len(self.input_shape) :]) == self.input_shape:
+            x = g.encode(x.reshape(-1, *self.input_shape)).to(**kw)
+        if tuple(x.shape) == shape:
+            return x.expand(n, *shape).clone()
+        if x.ndim == 2 and x.shape[1] == shape[0] and n % x.shape[0] == 0:
+            return x.repeat_interleave(n // x.shape[0], dim=0).clone()
+        raise ValueError(
+            f"init: expected codes {shape} or images {self.input_shape} (one, n_chains, or m "
+            f"dividing n_chains={n}); got {tuple(x.shape)}"
+        )
+
+    def _pictures(self, x: torch.Tensor) -> torch.Tensor:
+        """The model's inputs for chain states ``x``: ``x`` itself, or the decoded codes."""
+        return x if self.generator is None else self.generator.decode(x)
+
+    def pictures(self) -> torch.Tensor:
+        """The chains' current pictures on the sampler's device (detached): the states, or
+        under a generator the decoded codes."""
+        with torch.no_grad():
+            return self._pictures(self.x).detach()
+
+    def latents(self) -> torch.Tensor:
+        """The chains' current codes under a generator, ``(n_chains, latent_dim)`` (CPU)."""
+        if self.generator is None:
+            raise ValueError("latents: this sampler moves pixels; pass generator= for codes")
+        return self.x.detach().to("cpu", copy=True)
+
     # --- density -----------------------------------------------------------------------
     def _evaluate(self, x: torch.Tensor, tradeoff: float, temp: float):
         """``(log p, ∇log p, a, log D)`` at ``x``, each per chain (one forward, one backward)."""
@@ -601,16 +684,19 @@ class Sampler:
     def _evaluate_with_grad(self, x: torch.Tensor, tradeoff: float, temp: float):
         try:
             x = x.detach().requires_grad_(True)
-            acts = capture(self.model, x, self.objective.layers)
+            inp = self._pictures(x)
+            acts = capture(self.model, inp, self.objective.layers)
             a = self.objective.score(acts, self.groups)
             logp = a / temp
+            if self.generator is not None:
+                logp = logp + self.generator.log_prior(x)
             if self.discriminator is not None:
                 if tradeoff > 0:
-                    logd = self.discriminator.log_prob_real(x)
+                    logd = self.discriminator.log_prob_real(inp)
                     logp = logp + tradeoff * logd
                 else:
                     with torch.no_grad():
-                        logd = self.discriminator.log_prob_real(x)
+                        logd = self.discriminator.log_prob_real(inp)
             else:
                 logd = torch.zeros_like(a)
             if not self._gradient_checked:
@@ -752,9 +838,11 @@ class Sampler:
         self.n_accepted += accept
         self.n_proposed += 1
         self.step_count += 1
+        keep = self.generator is not None and self.step_count % self.history.sample_every == 0
         self.history.record(
-            self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=eps, samples=self.x
-        )
+            self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=eps,
+            samples=self.pictures() if keep else self.x,
+        )  # fmt: skip
         self._adapt_temperature(act)
         warm = self.adapter if self.adapter is not None else self.t_adapter
         if warm is not None and warm.done and not self._dead_checked:
@@ -824,7 +912,8 @@ class Sampler:
         mean = self.x + 0.5 * self.step_size() * self._cache[4]
         if self.clamp is not None:
             mean = mean.clamp(*self.data_range)
-        return mean.detach().to("cpu", copy=True)
+        with torch.no_grad():
+            return self._pictures(mean).detach().to("cpu", copy=True)
 
     def activation_percentile(self) -> torch.Tensor:
         """Each chain's activation as a percentile (0-100) of its unit's scores on the real

@@ -241,7 +241,7 @@ class LDAMViewer(JobWidget):
                 finally:
                     self._echo_temperature = False
             if self.history_index < 0:
-                self.samples = self._to_uint8(s.x)
+                self.samples = self._to_uint8(s.pictures())
                 self.sample_step = int(s.step_count)
 
     def _send_traces(self) -> None:

@@ -8,75 +8,12 @@ import warnings
 
 import pytest
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from nbviz.data import fashion_mnist
 from nbviz.ldam import Sampler, channel, class_logit, custom, top_k_real
 from nbviz.ldam.tuning import TARGET_ACCEPT, StepAdapter, TemperatureAdapter, auto_temperature
 
-
-class UserNet(nn.Module):
-    """The issue's model: two conv layers with ReLU and max pooling, a linear head."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
-        self.head = nn.Linear(16 * 7 * 7, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.head(x.flatten(1))
-
-
-@pytest.fixture(scope="module")
-def fashion():
-    try:
-        train = fashion_mnist("train", download=False, progress=False)
-        test = fashion_mnist("test", download=False, progress=False)
-    except (FileNotFoundError, OSError, RuntimeError) as err:
-        pytest.skip(f"Fashion-MNIST is not on this machine: {err}")
-    return train, test
-
-
-@pytest.fixture(scope="module")
-def user_net(fashion):
-    """UserNet trained one epoch on 6,000 Fashion-MNIST images (seeded)."""
-    train, _ = fashion
-    torch.manual_seed(0)
-    net = UserNet()
-    opt = torch.optim.Adam(net.parameters(), 3e-3)
-    x, y = train.images[:6000], train.labels[:6000]
-    for i in range(0, len(x), 100):
-        loss = F.cross_entropy(net(x[i : i + 100]), y[i : i + 100])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return net.eval()
-
-
-def real_scores(net, objective, images):
-    """The objective on every real image, computed here, apart from the sampler."""
-    with torch.no_grad():
-        acts = {}
-        hooks = [
-            m.register_forward_hook(lambda _m, _i, out, k=k: acts.__setitem__(k, out))
-            for k, m in net.named_modules()
-            if k
-        ]
-        acts["output"] = net(images)
-        for h in hooks:
-            h.remove()
-    return objective.score(acts, torch.zeros(len(images), dtype=torch.long))
-
-
-def live_channels(net, images, k=2):
-    """The k conv2 channels that vary most over the images (a user picks a working one)."""
-    with torch.no_grad():
-        out = net.conv2(F.max_pool2d(F.relu(net.conv1(images)), 2)).mean((2, 3))
-    return out.std(0).argsort(descending=True)[:k].tolist()
+from .user_model import live_channels, real_scores
 
 
 def test_defaults_pass_the_90th_percentile_of_real_images_on_a_users_conv_channel(
