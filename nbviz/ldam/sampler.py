@@ -47,6 +47,7 @@ import warnings
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -210,6 +211,12 @@ class Sampler:
             (:class:`~nbviz.ldam.tuning.StepAdapter`).
         warmup: steps of step-size adaptation under ``step_size="auto"``.
         mala: Metropolis-adjust the Langevin proposals (exact chains).
+        mh_gan: instead of Langevin steps, MH-GAN steps (Turner et al., arXiv:1811.11357):
+            each chain proposes a fresh draw of the generator, accepted with probability
+            ``min(1, e^{(a'-a)/T} (r'/r)^λ)``, ``r = D/(1-D)`` the calibrated
+            discriminator's estimate of ``p_data/p_G`` (at λ = 1 the chains sample
+            ``p_data · e^{a/T}``). Needs ``generator`` and a calibrated ``discriminator``;
+            no gradients; :meth:`anneal` still takes Langevin steps.
         clamp: ``"reflect"``, ``"reject"`` or ``None`` (see the module docstring).
         data_range: ``(low, high)`` of the inputs, used by ``clamp`` and by ``init``.
         init: ``"auto"`` (with ``data``, ``"top"``: each chain group starts from the real
@@ -260,6 +267,7 @@ class Sampler:
         step_size: float | Callable[[int], float] | str = "auto",
         warmup: int = WARMUP,
         mala: bool = False,
+        mh_gan: bool = False,
         clamp: str | None = "reflect",
         data_range: tuple[float, float] = (0.0, 1.0),
         init="auto",
@@ -332,6 +340,14 @@ class Sampler:
             eps = _positive(step_size, "step_size")
             self._eps_fn = lambda t: eps
         self.mala = check_bool(mala, "mala")
+        self.mh_gan = check_bool(mh_gan, "mh_gan")
+        if self.mh_gan and (generator is None or discriminator is None):
+            raise ValueError(
+                "mh_gan: needs generator= (its draws are the proposals) and a calibrated "
+                "discriminator= (its density ratio D/(1-D) corrects them)"
+            )
+        if self.mh_gan and self.adapter is not None:
+            self.adapter.warmup = 0  # no Langevin steps to adapt (anneal() uses the first ε)
         if clamp not in CLAMPS:
             raise unknown_name_error("clamp", str(clamp), [str(c) for c in CLAMPS], "clamp")
         self.clamp = clamp if generator is None else None  # codes are unbounded
@@ -476,13 +492,13 @@ class Sampler:
     @property
     def activation(self) -> torch.Tensor:
         """The objective at the current states ``(n_chains,)`` (CPU)."""
-        self._ensure_cache()
+        self._ensure_cache(need_grad=False)
         return self._cache[5].cpu()
 
     @property
     def log_d(self) -> torch.Tensor:
         """log D at the current states ``(n_chains,)`` (zeros without a discriminator)."""
-        self._ensure_cache()
+        self._ensure_cache(need_grad=False)
         return self._cache[6].cpu()
 
     def samples(self) -> torch.Tensor:
@@ -728,11 +744,12 @@ class Sampler:
             )
         self._gradient_checked = True
 
-    def _ensure_cache(self) -> None:
+    def _ensure_cache(self, need_grad: bool = True) -> None:
         tradeoff, temp = self._settings()
         version = getattr(self.discriminator, "version", 0)
         c = self._cache
-        if c is not None and c[0] == tradeoff and c[1] == temp and c[2] == version:
+        same = c is not None and c[0] == tradeoff and c[1] == temp and c[2] == version
+        if same and (c[4] is not None or not need_grad):  # c[4] is None after an MH-GAN step
             return
         with _EvalMode(self, [self.model, self._dmodule()]):
             logp, grad, act, logd = self._evaluate(self.x, tradeoff, temp)
@@ -799,7 +816,42 @@ class Sampler:
         with self._lock:  # one consistent (λ, T) pair per step
             return self._tradeoff, self._temperature
 
+    def _mh_gan_step(self) -> None:
+        """One MH-GAN step: independent generator proposals, corrected by D's ratio."""
+        self._ensure_cache(need_grad=False)
+        tradeoff, temp, version, _, _, act, logd = self._cache
+        y = torch.randn(self.x.shape, generator=self._gen, device=self.device, dtype=self.dtype)
+        with torch.no_grad():
+            inp = self.generator.decode(y)
+            acts = capture(self.model, inp, self.objective.layers)
+            act_y = self.objective.score(acts, self.groups)
+            logit_y = self.discriminator.logit(inp)
+        logd_y = F.logsigmoid(logit_y)
+        # log r = log D - log(1 - D), from the cached log D of the current states
+        logit_x = logd - torch.log((-torch.expm1(logd)).clamp_min(1e-30))
+        log_alpha = (act_y - act) / temp + tradeoff * (logit_y - logit_x)
+        finite = torch.isfinite(act_y) & torch.isfinite(logit_y)
+        u = torch.rand(self.n_chains, generator=self._gen, device=self.device)
+        accept = self.alive & finite & (torch.log(u) < log_alpha)
+        m = accept.view(-1, *([1] * (self.x.ndim - 1)))
+        self.x = torch.where(m, y, self.x)
+        act = torch.where(accept, act_y, act)
+        logd = torch.where(accept, logd_y, logd)
+        self._cache = (tradeoff, temp, version, None, None, act, logd)
+        self.n_accepted += accept
+        self.n_proposed += 1
+        self.step_count += 1
+        keep = self.step_count % self.history.sample_every == 0
+        self.history.record(
+            self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=0.0,
+            samples=self.pictures() if keep else self.x,
+        )  # fmt: skip
+        self._after_step(act)
+
     def _step(self, noise_scale: float = 1.0) -> None:
+        if self.mh_gan and noise_scale == 1.0:
+            self._mh_gan_step()
+            return
         self._ensure_cache()
         tradeoff, temp, version, logp, grad, act, logd = self._cache
         eps = self.step_size()
@@ -843,6 +895,10 @@ class Sampler:
             self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=eps,
             samples=self.pictures() if keep else self.x,
         )  # fmt: skip
+        self._after_step(act)
+
+    def _after_step(self, act: torch.Tensor) -> None:
+        """The warm-up's work after a step: cool T, and once it is over, look for a dead unit."""
         self._adapt_temperature(act)
         warm = self.adapter if self.adapter is not None else self.t_adapter
         if warm is not None and warm.done and not self._dead_checked:
@@ -874,10 +930,10 @@ class Sampler:
         ):
             on = "" if ref is None else f" and on all {ref.shape[1]} real inputs"
             warnings.warn(
-                f"Sampler: {self.objective!r} is {float(values[0]):.4g} on every chain after "
-                f"the {self.warmup}-step warm-up{on}: the unit does not depend on the "
-                "input (a dead unit, such as a ReLU channel that never fires), so its samples "
-                "are noise. Pick another unit.",
+                f"Sampler: {self.objective!r} is {float(values[0]):.4g} on every chain at the "
+                f"end of the warm-up (step {self.step_count}){on}: the unit does not depend "
+                "on the input (a dead unit, such as a ReLU channel that never fires), so its "
+                "samples are noise. Pick another unit.",
                 RuntimeWarning,
                 stacklevel=4,
             )

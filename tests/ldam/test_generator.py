@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from nbviz.data import digits
 from nbviz.ldam import (
@@ -12,6 +16,7 @@ from nbviz.ldam import (
     Sampler,
     channel,
     class_logit,
+    custom,
     train_with_sampler,
 )
 from nbviz.widgets import LDAMViewer
@@ -101,3 +106,59 @@ def test_the_viewer_shows_the_decoded_pictures(cnn, digit_prior, digits_train):
     viewer.run(5)
     expected = (s.samples().clamp(0, 1) * 255).round().permute(0, 2, 3, 1)  # HWC
     assert (torch.as_tensor(viewer.samples).float() - expected).abs().max() <= 1
+
+
+class ToyGenerator:
+    """G(z) = 2z: p_G = N(0, 4) on one number."""
+
+    latent_dim, image_shape = 1, (1,)
+
+    def decode(self, z):
+        return 2.0 * z
+
+    def encode(self, data):
+        return data / 2.0
+
+    @staticmethod
+    def log_prior(z):
+        return -0.5 * z.pow(2).flatten(1).sum(1)
+
+
+class ExactRatio:
+    """A perfectly calibrated D for p_data = N(1, 1) against p_G = N(0, 4):
+    logit D = log p_data - log p_G."""
+
+    module = None
+
+    def logit(self, data):
+        x = data.flatten(1)[:, 0]
+        return -((x - 1) ** 2) / 2 + x**2 / 8 + math.log(2.0)
+
+    def log_prob_real(self, data):
+        return F.logsigmoid(self.logit(data))
+
+
+@pytest.mark.parametrize(
+    ("objective", "tradeoff", "mean", "std"),
+    [
+        ("flat", 1.0, 1.0, 1.0),  # D's ratio turns the generator's N(0, 4) into p_data
+        ("flat", 0.0, 0.0, 2.0),  # no correction: the generator's own samples
+        ("x", 1.0, 2.0, 1.0),  # p_data · e^x = N(2, 1)
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Sampler.*does not depend on the input")  # flat on purpose
+def test_mh_gan_steps_sample_the_corrected_density(objective, tradeoff, mean, std):
+    fn = (lambda a: 0.0 * a.sum(1)) if objective == "flat" else (lambda a: a.sum(1))
+    s = Sampler(nn.Identity(), custom("output", fn), n_chains=4000, generator=ToyGenerator(),
+                discriminator=ExactRatio(), tradeoff=tradeoff, temperature=1.0, mh_gan=True,
+                seed=0)  # fmt: skip
+    s.run(60)
+    x = s.samples().flatten()
+    assert abs(float(x.mean()) - mean) < 0.08, float(x.mean())
+    assert abs(float(x.std()) - std) < 0.08 * std, float(x.std())
+    assert 0.05 < float(s.acceptance_rate.mean()) <= 1.0
+
+
+def test_mh_gan_needs_a_generator_and_a_discriminator(cnn, digit_prior, digits_train):
+    with pytest.raises(ValueError, match="mh_gan: needs generator"):
+        Sampler(cnn, class_logit(3), data=digits_train, generator=digit_prior, mh_gan=True)
