@@ -21,10 +21,46 @@ Measures, in one run on this machine (``--device auto``: CUDA when present, else
 
 Weights are random (throughput does not depend on them); the models are in eval mode.
 Sampler and bare steps are timed interleaved, median of ``--repeats`` blocks of
-``--steps`` steps each. Prints the figures, then one JSON line last.
+``--steps`` steps each.
 
-Run: ``.venv/bin/python benchmarks/ldam.py`` or ``--quick`` (fewer steps; a minute on
-one CPU thread). ``--threads`` sets torch's CPU threads (default 1).
+* the quality table (``--quality``, on by default; ``--no-quality`` skips it): how good
+  LDAM's pictures are under each prior, on trained weights. A small conv net (conv1 →
+  ReLU → maxpool → conv2 → ReLU → maxpool → fc1 (64) → ReLU → fc2 (10), defined here) is
+  trained 2 epochs (Adam, seeded) on 12,000 Fashion-MNIST training images; its test
+  accuracy is printed. Units, chosen by rule: the class logit 2 ("Pullover"), the conv2
+  channel and the fc1 unit whose objective (a channel's spatial mean, a unit's pre-ReLU
+  value) has the largest standard deviation over the 1,000 real test images below.
+  Priors: ``none``; ``discriminator``, a conv :class:`~nbviz.ldam.DiscriminatorPrior`
+  pre-trained 1 epoch on the same 12,000 images against perturbed copies, then trained
+  GAN-style by :func:`~nbviz.ldam.train_with_sampler` against λ = 1 chains on each of
+  the three units in turn (20 rounds each), then calibrated on 2,000 other test images;
+  its λ comes from a sweep over 1, 4, 16 on the class logit (the largest whose chains'
+  median stays >= the real images' 90th percentile, else 1); and ``generator``, a
+  :class:`~nbviz.ldam.GeneratorPrior` VAE fitted 8 epochs to the same 12,000 images
+  (``cache=False``, so its time is a training time). Each unit × prior row is one
+  :class:`~nbviz.ldam.Sampler` with defaults (16 chains from the top real images, the
+  warm-up's step size and temperature, seed 0) on the first 1,000 test images as
+  ``data``, run 500 steps, and reports: the chains' median final activation (the
+  objective on :meth:`~nbviz.ldam.Sampler.samples`, read through forward hooks by
+  :func:`~nbviz.ldam.capture`) as a percentile of the same objective on the 1,000 real
+  images (the share of them below it); the samples' roughness (mean absolute difference
+  of neighbouring pixels, across and down, averaged) divided by the real images'; the
+  samples' mean calibrated ``log D`` under an *independent* discriminator (conv, its own
+  seed, pre-trained 2 epochs on 12,000 other training images against perturbed copies,
+  calibrated on 2,000 other test images) that never steered any chain, with its mean
+  ``log D`` on the real images for reference; and the wall time of the Sampler's
+  construction and run (the priors' training is timed apart and reported with it).
+  ``--quick``: 200 steps a row, a 2-epoch VAE, 6 GAN rounds, a 1-epoch independent D.
+
+Prints the figures and the table, then one JSON line last (throughput keys, then the
+``quality_*`` keys: ``quality_<unit>_<prior>_{pct,act,rough_ratio,logd_indep,seconds}``
+with units ``logit2``, ``conv2``, ``fc1`` (``quality_units`` names them), the prior and
+classifier training times, the λ sweep and the independent D's figures on real images).
+
+Run: ``.venv/bin/python benchmarks/ldam.py`` (about eight minutes on one CPU thread, four
+of them the quality table) or ``--quick`` (fewer steps; about three minutes, half of
+them the quality table). ``--threads`` sets torch's CPU threads for everything
+(default 1).
 """
 
 from __future__ import annotations
@@ -40,8 +76,20 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
 
-from nbviz.ldam import DiscriminatorPrior, Sampler, class_logit  # noqa: E402
+from nbviz.data import fashion_mnist  # noqa: E402
+from nbviz.ldam import (  # noqa: E402
+    DiscriminatorPrior,
+    GeneratorPrior,
+    Sampler,
+    capture,
+    channel,
+    class_logit,
+    neuron,
+    train_with_sampler,
+)
 from nbviz.models import SmallCNN  # noqa: E402
 from nbviz.models._inputs import resolve_device  # noqa: E402
 
@@ -183,6 +231,240 @@ def viewer_case(chains: int, threads: int, seconds: float, pairs: int = 4) -> di
     }
 
 
+# --- quality ------------------------------------------------------------------------
+QUALITY_CLASS = 2  # Fashion-MNIST's "Pullover"
+PRIORS = ("none", "discriminator", "generator")
+TRADEOFFS = (1.0, 4.0, 16.0)
+#: The λ sweep keeps the largest λ whose chains' median activation stays at or above
+#: this percentile of the real images' (else the smallest λ).
+SWEEP_MIN_PCT = 90.0
+
+
+class QualityNet(nn.Module):
+    """conv1 → ReLU → maxpool → conv2 → ReLU → maxpool → fc1 (64) → ReLU → fc2 (10)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc1 = nn.Linear(32 * 7 * 7, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+
+def train_classifier(x, y, epochs: int, seed: int = 0) -> QualityNet:
+    """Adam (lr 1e-3), batches of 64, seeded initialization and order."""
+    torch.manual_seed(seed)
+    model = QualityNet()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    gen = torch.Generator().manual_seed(seed)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(x), generator=gen)
+        for s in range(0, len(x), 64):
+            b = order[s : s + 64]
+            loss = F.cross_entropy(model(x[b]), y[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return model.eval()
+
+
+def scores(model, objective, x, batch: int = 500) -> torch.Tensor:
+    """The objective on each input of ``x``, from the activations forward hooks capture."""
+    with torch.no_grad():
+        parts = [
+            objective(capture(model, x[s : s + batch], objective.layers))
+            for s in range(0, len(x), batch)
+        ]
+    return torch.cat(parts)
+
+
+def roughness(x: torch.Tensor) -> float:
+    """Mean absolute difference of neighbouring pixels, across and down, averaged."""
+    across = (x[..., :, 1:] - x[..., :, :-1]).abs().mean()
+    down = (x[..., 1:, :] - x[..., :-1, :]).abs().mean()
+    return float((across + down) / 2)
+
+
+def mean_log_d(prior, x: torch.Tensor) -> float:
+    with torch.no_grad():
+        return float(prior.log_prob_real(x.to(prior.device)).mean())
+
+
+def pick_units(model, x) -> dict:
+    """The class logit, and the conv2 channel and fc1 unit whose objective (a channel's
+    spatial mean, a unit's pre-ReLU value) has the largest standard deviation over ``x``."""
+    with torch.no_grad():
+        acts = capture(model, x, ["conv2", "fc1"])
+    c = int(acts["conv2"].flatten(2).mean(2).std(0).argmax())
+    k = int(acts["fc1"].std(0).argmax())
+    return {
+        f"logit{QUALITY_CLASS}": class_logit(QUALITY_CLASS),
+        "conv2": channel("conv2", c),
+        "fc1": neuron("fc1", k),
+    }
+
+
+def quality_case(model, objective, data, real_scores, steps, **prior) -> dict:
+    """One Sampler with defaults on ``data``: timed construction + run, then its samples."""
+    t0 = time.perf_counter()
+    s = Sampler(model, objective, data=data, seed=0, **prior)
+    s.run(steps)
+    seconds = time.perf_counter() - t0
+    x = s.samples()
+    act = scores(model, objective, x)
+    med = act.median()
+    return {
+        "samples": x,
+        "act": float(med),
+        "pct": float(100.0 * (real_scores < med).double().mean()),
+        "seconds": seconds,
+    }
+
+
+def quality(args, quick: bool) -> dict:
+    """The quality table: each unit × prior; returns the ``quality_*`` keys."""
+    started = time.perf_counter()
+    steps = args.quality_steps or (200 if quick else 500)
+    n_data = 1000
+    vae_epochs = 2 if quick else 8
+    rounds = 6 if quick else 20
+    indep_epochs = 1 if quick else 2
+    train = fashion_mnist("train", progress=False)
+    test = fashion_mnist("test", progress=False)
+    order = torch.randperm(len(train.images), generator=torch.Generator().manual_seed(0))
+    fit_idx, indep_idx = order[:12000], order[12000:24000]
+    x_fit, y_fit = train.images[fit_idx], train.labels[fit_idx]
+    data = test.images[:n_data]  # the chains' data, the real reference of every figure
+    calib_steer, calib_indep = test.images[1000:3000], test.images[3000:5000]
+    out: dict = {"quality_steps": steps, "quality_chains": 16, "quality_data": n_data}
+
+    t0 = time.perf_counter()
+    model = train_classifier(x_fit, y_fit, epochs=2, seed=0)
+    out["quality_classifier_train_seconds"] = round(time.perf_counter() - t0, 1)
+    with torch.no_grad():
+        acc = (model(test.images).argmax(1) == test.labels).double().mean()
+    out["quality_classifier_test_accuracy"] = round(float(acc), 4)
+    print(
+        f"\nLDAM quality. Classifier (conv1-conv2-fc1 64-fc2 10), 2 epochs on {len(x_fit):,} "
+        f"Fashion-MNIST training images: {out['quality_classifier_train_seconds']:.1f} s, "
+        f"test accuracy {float(acc):.4f}"
+    )
+    units = pick_units(model, data)
+    out["quality_units"] = {tag: repr(obj) for tag, obj in units.items()}
+    real = {tag: scores(model, obj, data) for tag, obj in units.items()}
+    real_rough = roughness(data)
+    out["quality_real_roughness"] = round(real_rough, 5)
+
+    # The independent judge: its own seed and training images, never in any chain's density.
+    t0 = time.perf_counter()
+    torch.manual_seed(7)
+    judge = DiscriminatorPrior(SHAPE, kind="conv", seed=7)
+    judge.pretrain(train.images[indep_idx], epochs=indep_epochs)
+    judge_cal = judge.calibrate(calib_indep)["after"]
+    out["quality_indep_discriminator_train_seconds"] = round(time.perf_counter() - t0, 1)
+    out["quality_indep_calibration_accuracy"] = round(judge_cal["accuracy"], 4)
+    out["quality_indep_calibration_ece"] = round(judge_cal["ece"], 4)
+    out["quality_real_logd_indep"] = round(mean_log_d(judge, data), 4)
+
+    # The steering discriminator: pre-trained, then GAN-style against chains on every unit.
+    t0 = time.perf_counter()
+    torch.manual_seed(1)
+    steer = DiscriminatorPrior(SHAPE, kind="conv", seed=1)
+    steer.pretrain(x_fit, epochs=1)
+    trainers = [
+        Sampler(model, obj, data=data, discriminator=steer, tradeoff=1.0, seed=100 + i)
+        for i, obj in enumerate(units.values())
+    ]
+    for _ in range(rounds):
+        for s in trainers:
+            train_with_sampler(s, steer, x_fit, rounds=1)
+    steer_cal = steer.calibrate(calib_steer)["after"]
+    out["quality_discriminator_train_seconds"] = round(time.perf_counter() - t0, 1)
+    out["quality_discriminator_rounds"] = rounds
+    out["quality_discriminator_calibration_ece"] = round(steer_cal["ece"], 4)
+
+    # λ: the largest of TRADEOFFS that keeps the class logit's chains >= SWEEP_MIN_PCT.
+    logit = f"logit{QUALITY_CLASS}"
+    sweep, sweep_logd = {}, {}
+    for lam in TRADEOFFS:
+        r = quality_case(
+            model, units[logit], data, real[logit], steps, discriminator=steer, tradeoff=lam
+        )
+        sweep[lam] = round(r["pct"], 1)
+        sweep_logd[lam] = round(mean_log_d(steer, r["samples"]), 3)
+    ok = [lam for lam in TRADEOFFS if sweep[lam] >= SWEEP_MIN_PCT]
+    tradeoff = max(ok) if ok else min(TRADEOFFS)
+    out["quality_tradeoff"] = tradeoff
+    out["quality_tradeoff_sweep_pct"] = {f"{k:g}": v for k, v in sweep.items()}
+    out["quality_tradeoff_sweep_logd_steer"] = {f"{k:g}": v for k, v in sweep_logd.items()}
+
+    t0 = time.perf_counter()
+    gen = GeneratorPrior.fit(x_fit, epochs=vae_epochs, cache=False, progress=False)
+    out["quality_generator_train_seconds"] = round(time.perf_counter() - t0, 1)
+    out["quality_generator_epochs"] = vae_epochs
+
+    priors = {
+        "none": {},
+        "discriminator": {"discriminator": steer, "tradeoff": tradeoff},
+        "generator": {"generator": gen},
+    }
+    print(
+        f"Steering discriminator (conv, seed 1): pre-trained 1 epoch, {rounds} GAN rounds x "
+        f"{len(units)} units' chains, calibrated: {out['quality_discriminator_train_seconds']:.1f}"
+        f" s. λ = {tradeoff:g}, the largest with the {units[logit]!r} chains' median >= the "
+        f"{SWEEP_MIN_PCT:g}th percentile (sweep, λ: pct / steering log D: "
+        + ", ".join(f"{k:g}: {sweep[k]:.1f} / {sweep_logd[k]:.2f}" for k in TRADEOFFS)
+        + ")"
+    )
+    print(
+        f"Generator (VAE, {vae_epochs} epochs on the same {len(x_fit):,} images): "
+        f"{out['quality_generator_train_seconds']:.1f} s"
+    )
+    print(
+        f"Independent D (conv, seed 7, {indep_epochs} epoch(s) on {len(indep_idx):,} other "
+        f"training images against perturbed ones, calibrated): "
+        f"{out['quality_indep_discriminator_train_seconds']:.1f} s, held-out accuracy "
+        f"{judge_cal['accuracy']:.3f}; mean log D on the {n_data:,} real test images "
+        f"{out['quality_real_logd_indep']:.3f}"
+    )
+    print(
+        f"Each row: 16 chains x {steps} steps on {n_data:,} real test images (seconds: "
+        "Sampler construction + run); pct: the chains' median final activation as a "
+        "percentile of the real images'; rough/real: neighbour-pixel roughness against "
+        "the real images'"
+    )
+    print(
+        f"{'unit':<22} {'prior':<13} {'pct':>6} {'median act':>10} {'real p99':>9} "
+        f"{'rough/real':>10} {'log D indep':>11} {'seconds':>8}"
+    )
+    for tag, obj in units.items():
+        p99 = float(real[tag].quantile(0.99))
+        out[f"quality_{tag}_real_p99"] = round(p99, 4)
+        for name, kw in priors.items():
+            r = quality_case(model, obj, data, real[tag], steps, **kw)
+            row = {
+                "pct": round(r["pct"], 1),
+                "act": round(r["act"], 4),
+                "rough_ratio": round(roughness(r["samples"]) / real_rough, 3),
+                "logd_indep": round(mean_log_d(judge, r["samples"]), 3),
+                "seconds": round(r["seconds"], 2),
+            }
+            for k, v in row.items():
+                out[f"quality_{tag}_{name}_{k}"] = v
+            print(
+                f"{obj!r:<22} {name:<13} {row['pct']:>6.1f} {row['act']:>10.3f} {p99:>9.3f} "
+                f"{row['rough_ratio']:>10.3f} {row['logd_indep']:>11.3f} {row['seconds']:>8.2f}"
+            )
+    out["quality_seconds"] = round(time.perf_counter() - started, 1)
+    return out
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer steps and repeats")
@@ -194,6 +476,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--no-viewer", action="store_true", help="skip the browser measurement")
     ap.add_argument("--viewer-chains", type=int, default=64)
     ap.add_argument("--viewer-seconds", type=float, default=None)
+    ap.add_argument("--quality", action=argparse.BooleanOptionalAction, default=True,
+                    help="the quality table: each unit x prior (on by default)")  # fmt: skip
+    ap.add_argument("--quality-steps", type=int, default=None,
+                    help="sampler steps per quality row (default 500, --quick 200)")  # fmt: skip
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
@@ -252,6 +538,8 @@ def main(argv=None) -> dict:
         results["viewer_meets_targets"] = (
             v["viewer_pictures_per_s"] >= 20 and v["viewer_slowdown"] <= 0.10
         )
+    if args.quality:
+        results |= quality(args, args.quick)
     print(json.dumps(results))
     return results
 
