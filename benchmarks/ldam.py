@@ -88,6 +88,7 @@ from nbviz.ldam import (  # noqa: E402
     channel,
     class_logit,
     neuron,
+    roughness,
     train_with_sampler,
 )
 from nbviz.models import SmallCNN  # noqa: E402
@@ -282,13 +283,6 @@ def scores(model, objective, x, batch: int = 500) -> torch.Tensor:
             for s in range(0, len(x), batch)
         ]
     return torch.cat(parts)
-
-
-def roughness(x: torch.Tensor) -> float:
-    """Mean absolute difference of neighbouring pixels, across and down, averaged."""
-    across = (x[..., :, 1:] - x[..., :, :-1]).abs().mean()
-    down = (x[..., 1:, :] - x[..., :-1, :]).abs().mean()
-    return float((across + down) / 2)
 
 
 def mean_log_d(prior, x: torch.Tensor) -> float:

@@ -22,7 +22,7 @@ with a discriminator ``D`` as the prior that keeps the samples looking like data
   :class:`Blur`, :class:`L2Decay` and a total-variation penalty),
   :func:`top_k_real`, :func:`multifaceted_init`.
 * Diagnostics: :func:`autocorrelation`, :func:`effective_sample_size`,
-  :func:`split_rhat`, :func:`mean_pairwise_distance`, :func:`summarize`,
+  :func:`split_rhat`, :func:`mean_pairwise_distance`, :func:`roughness`, :func:`summarize`,
   :func:`tradeoff_curve` (:class:`TradeoffCurve` with ``figure()``), :func:`trace_figure`.
 
 Nothing here imports ipywidgets: the widget drives :meth:`Sampler.run` from its worker.
@@ -55,6 +55,7 @@ from .diagnostics import (
     autocorrelation,
     effective_sample_size,
     mean_pairwise_distance,
+    roughness,
     split_rhat,
     summarize,
     trace_figure,
@@ -131,6 +132,7 @@ __all__ = [
     "neurons",
     "objective_layers",
     "perturb",
+    "roughness",
     "split_rhat",
     "summarize",
     "top_k_real",

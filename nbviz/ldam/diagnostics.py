@@ -30,6 +30,7 @@ __all__ = [
     "autocorrelation",
     "effective_sample_size",
     "mean_pairwise_distance",
+    "roughness",
     "split_rhat",
     "summarize",
     "trace_figure",
@@ -113,6 +114,20 @@ def split_rhat(trace) -> float:
         return 1.0 if b == 0 else float("inf")
     var_hat = (n - 1) / n * w + b / n
     return float(np.sqrt(var_hat / w))
+
+
+def roughness(data) -> float:
+    """Mean absolute difference of neighbouring pixels, across and down, averaged: how
+    grainy the images ``data`` ``(..., H, W)`` are (uniform noise in [0, 1] scores 1/3,
+    Fashion-MNIST about 0.08).
+
+    >>> roughness(torch.tensor([[0.0, 1.0], [0.0, 1.0]]))
+    0.5
+    """
+    x = torch.as_tensor(data).detach().float()
+    across = (x[..., :, 1:] - x[..., :, :-1]).abs().mean()
+    down = (x[..., 1:, :] - x[..., :-1, :]).abs().mean()
+    return float((across + down) / 2)
 
 
 def mean_pairwise_distance(samples) -> float:

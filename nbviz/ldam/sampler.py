@@ -838,15 +838,7 @@ class Sampler:
         act = torch.where(accept, act_y, act)
         logd = torch.where(accept, logd_y, logd)
         self._cache = (tradeoff, temp, version, None, None, act, logd)
-        self.n_accepted += accept
-        self.n_proposed += 1
-        self.step_count += 1
-        keep = self.step_count % self.history.sample_every == 0
-        self.history.record(
-            self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=0.0,
-            samples=self.pictures() if keep else self.x,
-        )  # fmt: skip
-        self._after_step(act)
+        self._after_step(accept, act, logd, tradeoff, 0.0)
 
     def _step(self, noise_scale: float = 1.0) -> None:
         if self.mh_gan and noise_scale == 1.0:
@@ -887,18 +879,20 @@ class Sampler:
         act = torch.where(accept, act_y, act)
         logd = torch.where(accept, logd_y, logd)
         self._cache = (tradeoff, temp, version, logp, grad, act, logd)
+        self._after_step(accept, act, logd, tradeoff, eps)
+
+    def _after_step(self, accept, act, logd, tradeoff: float, eps: float) -> None:
+        """What every kind of step ends with: count it, record it in the history (with the
+        pictures on the steps it keeps them), and the warm-up's work: cool T, and once the
+        warm-up is over, look for a dead unit."""
         self.n_accepted += accept
         self.n_proposed += 1
         self.step_count += 1
-        keep = self.generator is not None and self.step_count % self.history.sample_every == 0
+        keep = self.step_count % self.history.sample_every == 0
         self.history.record(
             self.step_count, act, logd, accept, tradeoff=tradeoff, step_size=eps,
             samples=self.pictures() if keep else self.x,
         )  # fmt: skip
-        self._after_step(act)
-
-    def _after_step(self, act: torch.Tensor) -> None:
-        """The warm-up's work after a step: cool T, and once it is over, look for a dead unit."""
         self._adapt_temperature(act)
         warm = self.adapter if self.adapter is not None else self.t_adapter
         if warm is not None and warm.done and not self._dead_checked:

@@ -62,7 +62,27 @@ TARGET_PERCENTILE = 97.0
 MAX_STEP = 0.1
 
 
-class StepAdapter:
+class _WarmUp:
+    """What both adapters share: ``t`` steps of a ``warmup`` seen, and a state to save."""
+
+    t: int
+    warmup: int
+
+    @property
+    def done(self) -> bool:
+        """Whether the warm-up is over (the setting no longer changes)."""
+        return self.t >= self.warmup
+
+    def state(self) -> dict:
+        """The adapter's state (for a sampler's checkpoint)."""
+        return dict(vars(self))
+
+    def load(self, state: dict) -> None:
+        """Put back a :meth:`state`."""
+        vars(self).update(state)
+
+
+class StepAdapter(_WarmUp):
     """Adapt ``ε`` towards an acceptance target for ``warmup`` steps, then keep it fixed.
 
     Dual averaging: ``h̄_t = (1 - 1/(t+t0)) h̄_{t-1} + (target - α_t)/(t+t0)``,
@@ -98,11 +118,6 @@ class StepAdapter:
         self.t = 0
 
     @property
-    def done(self) -> bool:
-        """Whether the warm-up is over (ε no longer changes)."""
-        return self.t >= self.warmup
-
-    @property
     def eps(self) -> float:
         """The step size to use now."""
         return math.exp(self.log_eps_bar if self.done else self.log_eps)
@@ -128,20 +143,12 @@ class StepAdapter:
         w = self.t ** (-self.kappa)
         self.log_eps_bar = w * self.log_eps + (1 - w) * self.log_eps_bar
 
-    def state(self) -> dict:
-        """The adapter's state (for a sampler's checkpoint)."""
-        return dict(vars(self))
-
-    def load(self, state: dict) -> None:
-        """Put back a :meth:`state`."""
-        vars(self).update(state)
-
     def __repr__(self) -> str:
         phase = "fixed" if self.done else f"warm-up {self.t}/{self.warmup}"
         return f"StepAdapter(eps={self.eps:.3g}, {phase}, target={self.target})"
 
 
-class TemperatureAdapter:
+class TemperatureAdapter(_WarmUp):
     """During ``warmup`` steps: cool ``T`` by :attr:`COOLING` at each step whose chains'
     median activation percentile among the real inputs' is below ``target``, never below
     ``t0 · FLOOR`` (a MALA chain cooled without end accepts nothing); then keep it.
@@ -161,11 +168,6 @@ class TemperatureAdapter:
         self.floor = float(t0) * self.FLOOR
         self.t = 0
 
-    @property
-    def done(self) -> bool:
-        """Whether the warm-up is over (``T`` no longer changes)."""
-        return self.t >= self.warmup
-
     def update(self, median_percentile: float) -> float:
         """One warm-up step ended with the chains' median at this percentile; the new T."""
         if self.done:
@@ -174,14 +176,6 @@ class TemperatureAdapter:
         if median_percentile < self.target:
             self.temperature = max(self.floor, self.temperature * self.COOLING)
         return self.temperature
-
-    def state(self) -> dict:
-        """The adapter's state (for a sampler's checkpoint)."""
-        return dict(vars(self))
-
-    def load(self, state: dict) -> None:
-        """Put back a :meth:`state`."""
-        vars(self).update(state)
 
 
 def percentile_of(reference: torch.Tensor, values: torch.Tensor, groups: torch.Tensor):

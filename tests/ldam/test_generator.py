@@ -17,11 +17,12 @@ from nbviz.ldam import (
     channel,
     class_logit,
     custom,
+    roughness,
     train_with_sampler,
 )
 from nbviz.widgets import LDAMViewer
 
-from .user_model import live_channels, real_scores, roughness
+from .user_model import live_channels, real_scores
 
 
 @pytest.fixture(scope="module")

@@ -42,11 +42,3 @@ def live_channels(net, images, k=2):
     with torch.no_grad():
         out = net.conv2(F.max_pool2d(F.relu(net.conv1(images)), 2)).mean((2, 3))
     return out.std(0).argsort(descending=True)[:k].tolist()
-
-
-def roughness(images: torch.Tensor) -> float:
-    """Mean absolute difference of neighbouring pixels (both directions): white noise in
-    [0, 1] scores about 1/3, Fashion-MNIST about 0.08."""
-    dy = (images[..., 1:, :] - images[..., :-1, :]).abs().mean()
-    dx = (images[..., 1:] - images[..., :-1]).abs().mean()
-    return float((dx + dy) / 2)
