@@ -86,6 +86,9 @@ class _Throttle:
         self._pending = _UNSET
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        # Held while the callback runs: flush() waits for a timer's call in flight, so
+        # that after a job ends no late callback still changes the widget.
+        self._calling = threading.RLock()
 
     def push(self, value) -> None:
         if self._callback is None:
@@ -104,23 +107,26 @@ class _Throttle:
         self._callback(value)
 
     def _fire(self) -> None:
-        with self._lock:
-            self._timer = None
-            value, self._pending = self._pending, _UNSET
-            if value is _UNSET:
-                return
-            self._last = time.monotonic()
-        self._callback(value)
+        with self._calling:
+            with self._lock:
+                self._timer = None
+                value, self._pending = self._pending, _UNSET
+                if value is _UNSET:
+                    return
+                self._last = time.monotonic()
+            self._callback(value)
 
     def flush(self) -> None:
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
-            value, self._pending = self._pending, _UNSET
-            self._last = time.monotonic()
-        if value is not _UNSET and self._callback is not None:
-            self._callback(value)
+        with self._calling:  # a timer's call already under way ends first
+            with self._lock:
+                value, self._pending = self._pending, _UNSET
+                self._last = time.monotonic()
+            if value is not _UNSET and self._callback is not None:
+                self._callback(value)
 
 
 class Job:
