@@ -22,8 +22,6 @@ real images here too.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 
 import torch
@@ -33,6 +31,7 @@ from tqdm.auto import tqdm
 
 from .._checks import check_positive_int, check_seed
 from ..models._inputs import as_tensors
+from ._cache import prior_cache_path
 
 __all__ = ["VAE", "GeneratorPrior"]
 
@@ -192,7 +191,7 @@ class GeneratorPrior:
         with torch.random.fork_rng():
             torch.manual_seed(settings["seed"])
             vae = VAE(tuple(x.shape[1:]), latent_dim, width)
-        path = _cache_path(x01, settings) if cache else None
+        path = prior_cache_path("generator-vae", _FORMAT, x01, settings) if cache else None
         if path is not None and path.exists():
             from ..models.checkpoints import load_weights
 
@@ -233,15 +232,3 @@ def _train(vae: VAE, x: torch.Tensor, settings: dict, progress: bool) -> None:
                 bar.set_postfix(loss=f"{float(loss.detach()):.1f}", refresh=False)
         bar.close()
     vae.eval()
-
-
-def _cache_path(x: torch.Tensor, settings: dict):
-    from ..data import cache_dir
-
-    # The data's fingerprint: its shape and a hash of every image's bytes.
-    digest = hashlib.sha256()
-    digest.update(str(tuple(x.shape)).encode())
-    digest.update(x.contiguous().numpy().tobytes())
-    spec = json.dumps({"format": _FORMAT, "data": digest.hexdigest(), **settings}, sort_keys=True)
-    key = hashlib.sha256(spec.encode()).hexdigest()[:16]
-    return cache_dir() / "priors" / f"generator-vae-{key}.pt"

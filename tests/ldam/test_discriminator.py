@@ -104,3 +104,48 @@ def test_to_keeps_the_global_random_state_and_stays_seeded():
     assert torch.equal(torch.get_rng_state(), before)
     b = DiscriminatorPrior((1, 8, 8), kind="mlp", seed=5).to("cpu")
     assert torch.equal(a._gen.get_state(), b._gen.get_state())
+
+
+def test_the_recipe_makes_a_prior_that_smooths_the_chains(cnn, digits_train, tmp_path, monkeypatch):
+    """DiscriminatorPrior.fit: trained against its own chains, calibrated, cached; under
+    it a sampler's pictures are smoother than without it, and D finds them more real."""
+    from nbviz.data import digits
+    from nbviz.ldam import roughness
+
+    monkeypatch.setenv("NBVIZ_CACHE", str(tmp_path))
+    kw = {"rounds": 60, "chains": 32, "heldout": 300, "progress": False}
+    prior = DiscriminatorPrior.fit(digits_train, **kw)
+    test = digits("test").images
+    m = prior.calibration(test, torch.rand(len(test), 1, 8, 8))
+    assert m["accuracy"] > 0.9, m
+    runs = {}
+    for lam in (0.0, 64.0):
+        s = Sampler(cnn, class_logit(3), n_chains=32, data=test, discriminator=prior,
+                    tradeoff=lam, seed=0)  # fmt: skip
+        s.run(150)
+        runs[lam] = s.samples()
+    rough = {lam: roughness(x) for lam, x in runs.items()}
+    with torch.no_grad():
+        logd = {lam: float(prior.log_prob_real(x).mean()) for lam, x in runs.items()}
+    # the prior takes away at least a third of the grain the chains have beyond real
+    # digits (measured: 0.376 without, 0.308 with, 0.238 real), and D finds them real
+    excess = {lam: r - roughness(test) for lam, r in rough.items()}
+    assert excess[64.0] < 0.67 * excess[0.0], rough
+    assert logd[64.0] > -1.0 > logd[0.0] + 5, logd
+
+    files = list((tmp_path / "priors").glob("discriminator-*.pt"))
+    assert len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    again = DiscriminatorPrior.fit(digits_train, **kw)
+    assert files[0].stat().st_mtime_ns == stamp  # loaded, not trained again
+    assert (again.scale, again.bias) == (prior.scale, prior.bias)
+    assert torch.equal(again.logit(test[:5]), prior.logit(test[:5]))
+
+
+def test_the_recipe_refuses_bad_settings(digits_train):
+    with pytest.raises(ValueError, match="at least 2 × heldout"):
+        DiscriminatorPrior.fit(digits_train, heldout=1000, cache=False)
+    with pytest.raises(ValueError, match="restart must be in"):
+        DiscriminatorPrior.fit(digits_train, restart=2.0, heldout=100, cache=False)
+    with pytest.raises(ValueError, match="images"):
+        DiscriminatorPrior.fit(torch.rand(500, 64), heldout=100, cache=False)
