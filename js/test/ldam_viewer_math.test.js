@@ -18,14 +18,38 @@ describe("groups and the grid layout", () => {
     expect(math.groupChains(0, null, [])).toEqual([]);
   });
 
+  it("chainBlocks splits each group by prior side by side, keeping the group's hue", () => {
+    const groups = Int32Array.of(1, 0, 1, 0, 1, 0);
+    const priors = Int32Array.of(0, 0, 1, 1, 1, 1);
+    const reached = Float32Array.of(50.5, 91.2, NaN, 99.9); // [prior, group]
+    const opts = { priors, priorNames: ["none", "generator"], reached, sideBySide: true };
+    expect(math.chainBlocks(6, groups, ["Bag", "Shirt"], opts)).toEqual([
+      { group: 0, hue: 0, name: "Bag · none · p50", chains: [1] },
+      { group: 1, hue: 0, name: "Bag · generator", chains: [3, 5] },
+      { group: 2, hue: 1, name: "Shirt · none · p91", chains: [0] },
+      { group: 3, hue: 1, name: "Shirt · generator · p99", chains: [2, 4] },
+    ]);
+    // one prior on show: one block per group, its percentile from that prior's row
+    const shown = { ...opts, priors: Int32Array.of(1, 1, 1, 1, 1, 1), sideBySide: false };
+    expect(math.chainBlocks(6, groups, ["Bag", "Shirt"], shown).map((b) => b.name)).toEqual([
+      "Bag",
+      "Shirt · p99",
+    ]);
+    // missing or mis-sized priors and percentiles: plain groups
+    expect(math.chainBlocks(2, Int32Array.of(0, 0), ["a"], { priors: Int32Array.of(0), sideBySide: true })).toEqual([
+      { group: 0, hue: 0, name: "a", chains: [0, 1] },
+    ]);
+    expect(math.chainBlocks(1, null, ["a"], { reached: Float32Array.of(1, 2, 3) })[0].name).toBe("a");
+  });
+
   it("gridLayout stacks one block per group, header first, wrapping chains at the width", () => {
     const blocks = math.groupChains(5, Int32Array.of(0, 0, 0, 1, 1), ["a", "b"]);
     // perRow = floor((200 - 8 + 6) / 66) = 3
     const L = math.gridLayout(blocks, { width: 200, cellW: 60, cellH: 40, gap: 6, pad: 4, headerH: 20, blockGap: 10 });
     expect(L.perRow).toBe(3);
     expect(L.headers).toEqual([
-      { name: "a", group: 0, x: 4, y: 4 },
-      { name: "b", group: 1, x: 4, y: 4 + 20 + 40 + 10 },
+      { name: "a", group: 0, hue: 0, x: 4, y: 4 },
+      { name: "b", group: 1, hue: 1, x: 4, y: 4 + 20 + 40 + 10 },
     ]);
     expect(L.cells.map((c) => [c.x, c.y, c.group])).toEqual([
       [4, 24, 0],

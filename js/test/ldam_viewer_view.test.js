@@ -204,6 +204,47 @@ describe("LdamViewer view", () => {
       expect(tip.hidden).toBe(true);
     });
 
+    it("picks a prior and shows priors side by side, each group's blocks in its colour", async () => {
+      const root = await t.renderDrawn();
+      const picker = root.querySelector(".nbviz-ldam-viewer-priors");
+      expect(picker.hidden).toBe(true); // one prior: nothing to pick
+      t.model.set("priors", ["none", "<i>generator</i>"]);
+      t.model.set("prior", "none");
+      expect(picker.hidden).toBe(false);
+      const select = root.querySelector("select.nbviz-ldam-viewer-prior");
+      expect([...select.options].map((o) => o.textContent)).toEqual(["none", "<i>generator</i>"]);
+      expect(select.querySelector("i")).toBeNull();
+      select.value = "<i>generator</i>";
+      select.dispatchEvent(new Event("change"));
+      expect(t.model.get("prior")).toBe("<i>generator</i>");
+      expect(root.dataset.prior).toBe("<i>generator</i>");
+      const side = root.querySelector(".nbviz-ldam-viewer-side");
+      side.click();
+      expect(t.model.get("side_by_side")).toBe(true);
+      expect(side.getAttribute("aria-pressed")).toBe("true");
+      // Python sends the chains of both priors: 4 each
+      t.model.set("samples", samples(1, 8, 1));
+      t.model.set("chain_groups", encoded(Int32Array.of(1, 0, 1, 0, 1, 0, 1, 0), [8], "int32"));
+      t.model.set("chain_priors", encoded(Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), [8], "int32"));
+      t.model.set("reached", encoded(Float32Array.of(40, 60, 97.5, 99), [2, 2], "float32"));
+      await frame();
+      const chains = root.querySelector(".nbviz-ldam-viewer-chains");
+      const headers = [...chains.querySelectorAll(".nbviz-ldam-viewer-header")];
+      expect(headers.map((e) => e.textContent)).toEqual([
+        "fc1 unit 3 · none · p40",
+        "fc1 unit 3 · <i>generator</i> · p97",
+        "<b>fc2</b> unit 7 · none · p60",
+        "<b>fc2</b> unit 7 · <i>generator</i> · p99",
+      ]);
+      expect(headers.map((e) => e.dataset.group)).toEqual(["0", "0", "1", "1"]);
+      const p = root.__nbvizTest.chainPosition(7); // fc1 unit 3 under the generator
+      const stage = chains.querySelector(".nbviz-ldam-viewer-stage");
+      stage.dispatchEvent(pointer("pointermove", p.x, p.y));
+      expect(stage.querySelector(".nbviz-tooltip").textContent).toMatch(/^chain 7 · fc1 unit 3 · <i>generator<\/i> · p97/);
+      side.click();
+      expect(t.model.get("side_by_side")).toBe(false);
+    });
+
     it("shows the top real images in the chains' groups, names as text", async () => {
       const root = t.render();
       t.model.set("top_images", samples(5, 4, 1)); // 2 per group, groups in order

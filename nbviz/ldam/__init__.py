@@ -15,6 +15,8 @@ with a discriminator ``D`` as the prior that keeps the samples looking like data
 * :class:`GeneratorPrior` (:class:`VAE`): ``GeneratorPrior.fit(data)`` trains and caches
   a small VAE; ``Sampler(..., generator=prior)`` runs the chains on its codes and shows
   the decoded pictures (DGN-AM / PPGN's generator prior).
+* :func:`prior_samplers`: one sampler per prior (none, discriminator, generator) on the
+  same objective and data, for the viewer's prior picker and side-by-side view.
 * :class:`DiscriminatorPrior` (:class:`Discriminator`): pre-training on real against
   perturbed data, GAN-style :meth:`~DiscriminatorPrior.update` against the chains,
   Platt / temperature calibration with ECE and Brier; :func:`train_with_sampler`.
@@ -90,11 +92,13 @@ from .objectives import (
     objective_layers,
     total_variation,
 )
+from .priors import DISCRIMINATOR_TRADEOFF, prior_samplers
 from .sampler import CLAMPS, PolyDecay, Sampler
 
 __all__ = [
     "CALIBRATIONS",
     "CLAMPS",
+    "DISCRIMINATOR_TRADEOFF",
     "INPUT",
     "OUTPUT",
     "PERTURBATIONS",
@@ -132,6 +136,7 @@ __all__ = [
     "neurons",
     "objective_layers",
     "perturb",
+    "prior_samplers",
     "roughness",
     "split_rhat",
     "summarize",

@@ -7,7 +7,10 @@ acceptance rate to the view (at most ``frame_rate`` pictures a second, 24 by def
 The λ slider in the view is the sampler's ``tradeoff``: moving it changes the running chains'
 target at their next step (interpretability, images the discriminator finds real, at
 high λ; accuracy, images the neuron alone picks, at λ = 0). The scrubber shows any kept
-frame of the chains' history.
+frame of the chains' history. Given one sampler per prior (:func:`nbviz.ldam.prior_samplers`:
+none, the discriminator, the generator), the view picks the prior it shows and steers,
+or shows every prior's chains side by side, each group's block headed by the percentile
+of the real images' activation its chains reach.
 
 >>> import torch
 >>> from nbviz.ldam import Sampler, neurons
@@ -32,7 +35,7 @@ import numpy as np
 import torch
 import traitlets
 
-from .._checks import check_positive_int
+from .._checks import check_bool, check_positive_int, unknown_name_error
 from .base import JobWidget
 from .convert import images_to_uint8
 from .traits import ArrayTrait, Float, Int
@@ -41,12 +44,24 @@ from .worker import Job
 __all__ = ["LDAMViewer"]
 
 
+def _prior_name(sampler) -> str:
+    """What steers a sampler's chains: "generator", "discriminator" or "none"."""
+    if getattr(sampler, "generator", None) is not None:
+        return "generator"
+    return "discriminator" if getattr(sampler, "discriminator", None) is not None else "none"
+
+
 class LDAMViewer(JobWidget):
     """A live view of an :class:`nbviz.ldam.Sampler`'s chains.
 
     Args:
         sampler: the :class:`~nbviz.ldam.Sampler` (its model, objective, discriminator,
-            λ, temperature and step size are set there).
+            λ, temperature and step size are set there), or a dict of samplers by prior
+            name (:func:`~nbviz.ldam.prior_samplers`), all on the same objective and
+            with as many chains.
+        prior: the name of the sampler shown and steered first (default: the first).
+        side_by_side: show and run every prior's chains at once, each group's block once
+            per prior (their steps run in turn, so each prior's chains advance together).
         data: real images to find each chain group's top-k activating ones in
             (:func:`nbviz.ldam.top_k_real`), shown beside the samples; or ``None``.
         top_k: how many real images per group.
@@ -67,7 +82,11 @@ class LDAMViewer(JobWidget):
     threads only 28 (43 with nothing shown); ``torch.set_num_threads(cores - 1)`` is the
     setting to try first.
 
-    Traits (synced): ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
+    Traits (synced): ``prior`` (the sampler shown and steered, one of ``priors``),
+    ``side_by_side``, ``chain_priors`` (int32 ``[n]``: each shown chain's index in
+    ``priors``), ``reached`` (float32 ``[len(priors), groups]``: the median percentile
+    of the real images' activation each group's chains reach, NaN without data),
+    ``tradeoff`` (λ: set it, or move the slider, and the sampler uses
     it from its next step), ``temperature`` (likewise), ``samples`` (uint8
     ``[n, H, W, C]``: the chains now, or the history frame chosen), ``sample_step``,
     ``chain_groups``, ``group_names``, ``traces`` (float32 ``[2, n, L]``: activation and
@@ -106,6 +125,19 @@ class LDAMViewer(JobWidget):
     top_captions = traitlets.List(
         traitlets.Unicode(), help="each top image's index in data and activation"
     ).tag(sync=True)
+    priors = traitlets.List(
+        traitlets.Unicode(), read_only=True, help="the names of the samplers, one per prior"
+    ).tag(sync=True)
+    prior = traitlets.Unicode("", help="the prior whose sampler is shown and steered").tag(
+        sync=True
+    )
+    side_by_side = traitlets.Bool(False, help="show and run every prior's chains").tag(sync=True)
+    chain_priors = ArrayTrait(
+        dtype="int32", ndim=1, help="each shown chain's index in priors [n]"
+    ).tag(sync=True)
+    reached = ArrayTrait(
+        dtype="float32", ndim=2, help="median real-image percentile per prior and group"
+    ).tag(sync=True)
     image_scale = Int(3, min=1, max=32, help="screen px per image pixel").tag(sync=True)
     height = Int(180, min=80, unit=" px", help="the charts' height, px").tag(sync=True)
 
@@ -114,6 +146,8 @@ class LDAMViewer(JobWidget):
         sampler,
         *,
         data=None,
+        prior: str | None = None,
+        side_by_side: bool = False,
         top_k: int = 8,
         steps: int = 2000,
         trace_window: int = 300,
@@ -123,13 +157,13 @@ class LDAMViewer(JobWidget):
         group_names=None,
         frame_rate: float = 24.0,
     ):
-        from ..ldam import Sampler
-
-        if not isinstance(sampler, Sampler):
-            raise TypeError(
-                f"sampler: expected an nbviz.ldam.Sampler, got {type(sampler).__name__}"
-            )
-        self.sampler = sampler
+        self.samplers = self._check_samplers(sampler)
+        names = list(self.samplers)
+        if prior is None:
+            prior = names[0]
+        elif prior not in self.samplers:
+            raise unknown_name_error("prior", str(prior), names, "prior")
+        sampler = self.samplers[prior]
         self.steps = check_positive_int(steps, "steps")
         self.trace_window = check_positive_int(trace_window, "trace_window", minimum=2)
         if (
@@ -148,15 +182,21 @@ class LDAMViewer(JobWidget):
                 f"group_names: expected a list of {n_groups} names (one per chain group), "
                 f"got {group_names!r}"
             )
+        self._shown_t = sampler.temperature
         super().__init__(
             chain_groups=groups,
             group_names=[str(g) for g in group_names],
             tradeoff=sampler.tradeoff,
-            tradeoff_max=float(tradeoff_max) if tradeoff_max else max(10.0, 2 * sampler.tradeoff),
+            tradeoff_max=float(tradeoff_max)
+            if tradeoff_max
+            else max(10.0, *(2 * t.tradeoff for t in self.samplers.values())),
             temperature=sampler.temperature,
             image_scale=image_scale,
             height=height,
+            prior=prior,
+            side_by_side=check_bool(side_by_side, "side_by_side"),
         )
+        self.set_trait("priors", names)
         if data is not None:
             from ..ldam import top_k_real
 
@@ -169,6 +209,62 @@ class LDAMViewer(JobWidget):
                 f"#{int(i)} · activation {float(v):.4g}"
                 for i, v in zip(top.indices.flatten(), top.scores.flatten(), strict=True)
             ]
+        self._show_live()
+
+    @property
+    def sampler(self):
+        """The :class:`~nbviz.ldam.Sampler` of the prior on show (``prior``)."""
+        return self.samplers[self.prior]
+
+    @staticmethod
+    def _check_samplers(sampler) -> dict:
+        from ..ldam import Sampler
+
+        single = not isinstance(sampler, dict)
+        samplers = {_prior_name(sampler): sampler} if single else dict(sampler)
+        if not samplers:
+            raise ValueError("sampler: expected a Sampler or a dict of them, got an empty dict")
+        for name, s in samplers.items():
+            if not isinstance(s, Sampler):
+                raise TypeError(
+                    f"sampler: expected an nbviz.ldam.Sampler, got {type(s).__name__}"
+                    + (f" for prior {name!r}" if isinstance(sampler, dict) else "")
+                )
+        first_name, first = next(iter(samplers.items()))
+        for name, s in samplers.items():
+            same = (
+                s.n_chains == first.n_chains
+                and s.objective.n_groups == first.objective.n_groups
+                and tuple(s.input_shape) == tuple(first.input_shape)
+                and bool(torch.equal(s.groups.cpu(), first.groups.cpu()))
+            )
+            if not same:
+                raise ValueError(
+                    f"sampler: the samplers of {first_name!r} and {name!r} differ; priors "
+                    "are compared on the same objective, chains and input shape"
+                )
+        return samplers
+
+    @traitlets.validate("prior")
+    def _valid_prior(self, proposal):
+        name = proposal["value"]
+        if name not in self.samplers:
+            raise traitlets.TraitError(
+                f"prior: {name!r} is not one of this viewer's priors {list(self.samplers)}"
+            )
+        return name
+
+    @traitlets.observe("prior")
+    def _show_prior(self, change) -> None:
+        s = self.sampler
+        with self.batched():
+            self.tradeoff = s.tradeoff
+            self._shown_t = s.temperature
+            self.temperature = self._shown_t
+            self._show_live()
+
+    @traitlets.observe("side_by_side")
+    def _show_side_by_side(self, change) -> None:
         self._show_live()
 
     @staticmethod
@@ -208,11 +304,27 @@ class LDAMViewer(JobWidget):
             ctx.publish(sampler.step_count)
 
         try:
-            ran = s.run(n_steps, callback=callback, should_stop=lambda: ctx.stopped)
+            if self.side_by_side and len(self.samplers) > 1:
+                ran = self._run_in_turn(n_steps, callback, lambda: ctx.stopped)
+            else:
+                ran = s.run(n_steps, callback=callback, should_stop=lambda: ctx.stopped)
             ctx.progress(ran, n_steps, self._status(s))
         finally:
             self._show_live()
         return ran
+
+    def _run_in_turn(self, n_steps: int, callback, stopped) -> int:
+        """One step of every prior's sampler in turn, ``n_steps`` times; how many ran."""
+        shown = self.sampler
+        done = 0
+        for _ in range(n_steps):
+            if stopped():
+                break
+            for s in self.samplers.values():
+                s.step()
+            done += 1
+            callback(shown)
+        return done
 
     @staticmethod
     def _status(s) -> str:
@@ -234,28 +346,64 @@ class LDAMViewer(JobWidget):
         with self.batched():
             if traces:
                 self._send_traces()
-            if self.temperature != s.temperature:  # the warm-up cooled it: show, don't set
-                self._echo_temperature = True
-                try:
-                    self.temperature = s.temperature
-                finally:
-                    self._echo_temperature = False
+            t = s.temperature
+            if self.temperature != t:  # the warm-up cooled it: show, don't set
+                self._shown_t = t
+                self.temperature = t
             if self.history_index < 0:
-                self.samples = self._to_uint8(s.pictures())
+                shown = self._shown()
+                self.samples = self._to_uint8(torch.cat([t.pictures() for t in shown]))
+                self._send_layout(shown)
                 self.sample_step = int(s.step_count)
+
+    def _shown(self) -> list:
+        """The samplers on show: every prior's side by side, else the picked one."""
+        return list(self.samplers.values()) if self.side_by_side else [self.sampler]
+
+    def _send_layout(self, shown) -> None:
+        index = {id(t): k for k, t in enumerate(self.samplers.values())}
+        groups = torch.cat([t.groups.detach().cpu() for t in shown]).to(torch.int32)
+        if self.chain_groups is None or not np.array_equal(self.chain_groups, groups.numpy()):
+            self.chain_groups = groups.numpy()
+        priors = np.concatenate([np.full(t.n_chains, index[id(t)], dtype=np.int32) for t in shown])
+        if self.chain_priors is None or not np.array_equal(self.chain_priors, priors):
+            self.chain_priors = priors
+
+    def _reached(self) -> np.ndarray:
+        """The median percentile each group's chains reach among the real images' scores,
+        per prior ``(priors, groups)``; NaN for a sampler without data."""
+        n_groups = len(self.group_names)
+        out = np.full((len(self.samplers), n_groups), np.nan, dtype=np.float32)
+        for k, s in enumerate(self.samplers.values()):
+            if s.reference is None or not s.step_count:
+                continue
+            pct = s.activation_percentile()
+            groups = s.groups.detach().cpu()
+            for g in range(n_groups):
+                live = (groups == g) & s.alive.detach().cpu()
+                if bool(live.any()):
+                    out[k, g] = float(pct[live].median())
+        return out
 
     def _send_traces(self) -> None:
         s = self.sampler
-        recent = s.history.recent(self.trace_window)  # copies only what is drawn
-        act = recent["activation"].float()
-        logd = recent["log_d"].float()
-        dead = ~s.alive.detach().cpu()
-        act[:, dead] = float("nan")
-        logd[:, dead] = float("nan")
+        shown = self._shown()
+        recents = [t.history.recent(self.trace_window) for t in shown]  # only what is drawn
+        length = min(len(r["steps"]) for r in recents)
+        parts = []
+        for t, r in zip(shown, recents, strict=True):
+            act = r["activation"][len(r["steps"]) - length :].float()
+            logd = r["log_d"][len(r["steps"]) - length :].float()
+            dead = ~t.alive.detach().cpu()
+            act[:, dead] = float("nan")
+            logd[:, dead] = float("nan")
+            parts.append(torch.stack([act, logd]))
+        recent = recents[shown.index(s)] if s in shown else recents[0]
         self.history_len = recent["n_samples"]
-        self.traces = torch.stack([act, logd]).transpose(1, 2).contiguous().numpy()
-        self.trace_steps = recent["steps"].to(torch.int32).numpy()
+        self.traces = torch.cat(parts, dim=2).transpose(1, 2).contiguous().numpy()
+        self.trace_steps = recent["steps"][len(recent["steps"]) - length :].to(torch.int32).numpy()
         self.acceptance = float(s.acceptance_rate.mean()) if s.mala and s.step_count else -1.0
+        self.reached = self._reached()
         self._traces_sent = time.monotonic()
 
     @traitlets.observe("history_index")
@@ -264,13 +412,16 @@ class LDAMViewer(JobWidget):
         if k < 0:
             self._show_live()
             return
-        snap = self.sampler.history.snapshot()
-        kept = snap["samples"]
-        if not len(kept):
+        shown = self._shown()
+        snaps = [t.history.snapshot() for t in shown]
+        if not all(len(snap["samples"]) for snap in snaps):
             return
-        k = min(k, len(kept) - 1)
+        frames = [snap["samples"][min(k, len(snap["samples"]) - 1)] for snap in snaps]
+        snap = snaps[shown.index(self.sampler)] if self.sampler in shown else snaps[0]
+        k = min(k, len(snap["samples"]) - 1)
         with self.batched():
-            self.samples = self._to_uint8(kept[k])
+            self.samples = self._to_uint8(torch.cat(frames))
+            self._send_layout(shown)
             self.sample_step = int(snap["sample_steps"][k])
 
     @traitlets.observe("tradeoff")
@@ -279,8 +430,12 @@ class LDAMViewer(JobWidget):
 
     @traitlets.observe("temperature")
     def _set_temperature(self, change) -> None:
-        if not getattr(self, "_echo_temperature", False):
-            self.sampler.temperature = change["new"]
+        # The trait also echoes the sampler's own value (the warm-up cooling it, a prior
+        # picked): setting that back would end the warm-up's cooling, so only a new value
+        # is the user's. Observers may run after a batch, so a flag could not tell.
+        t = change["new"]
+        if t != getattr(self, "_shown_t", None) and t != self.sampler.temperature:
+            self.sampler.temperature = t
 
     # --- static output -------------------------------------------------------------------
     def figure(self, columns: int = 8):
@@ -302,7 +457,9 @@ class LDAMViewer(JobWidget):
         cols = max(1, min(columns, n))
         rows = max(1, -(-n // cols))
         groups = self.chain_groups if self.chain_groups is not None else np.zeros(n, int)
+        priors = self.chain_priors if self.chain_priors is not None else np.zeros(n, int)
         names = list(self.group_names)
+        split = self.side_by_side and len(self.priors) > 1
         fig = new_figure(figsize=(max(6, 0.9 * cols), 1.05 * rows + 2.6), layout="constrained")
         # Two subfigures, so the charts' tick labels do not widen the gaps between images.
         top, bottom = fig.subfigures(2, 1, height_ratios=[1.05 * rows, 2.4])
@@ -314,8 +471,10 @@ class LDAMViewer(JobWidget):
             ax.imshow(imgs[i].squeeze(-1) if imgs.shape[-1] == 1 else imgs[i], cmap="gray",
                       vmin=0, vmax=255)  # fmt: skip
             g = int(groups[i])
-            if i == 0 or g != int(groups[i - 1]):
+            if i == 0 or g != int(groups[i - 1]) or priors[i] != priors[i - 1]:
                 label = names[g] if g < len(names) else f"group {g}"
+                if split:
+                    label = f"{label} · {self.priors[int(priors[i])]}"
                 ax.set_title(label, fontsize=7, loc="left", color=PALETTE[g % len(PALETTE)])
         for ax, (name, row) in zip(bottom.subplots(1, 2), [("activation", 0), ("log D", 1)],
                                    strict=True):  # fmt: skip

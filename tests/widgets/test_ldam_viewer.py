@@ -121,3 +121,98 @@ def test_each_picture_reaches_the_view_in_one_message(monkeypatch):
     sent.clear()
     viewer._on_job_progress(0.5, "step 3")
     assert len(sent) == 1 and set(sent[0]) == {"job_progress", "job_message"}
+
+
+@pytest.fixture(scope="module")
+def by_prior():
+    """none, discriminator and generator samplers of two fc1 units on digits (seeded)."""
+    from nbviz.ldam import DiscriminatorPrior, GeneratorPrior, prior_samplers
+
+    torch.manual_seed(0)
+    model = SmallCNN(in_shape=(1, 8, 8)).eval()
+    train = digits("train")
+    d = DiscriminatorPrior((1, 8, 8), kind="mlp", seed=0)
+    d.pretrain(train, epochs=1)
+    g = GeneratorPrior.fit(train, epochs=2, cache=False, progress=False)
+    return lambda: prior_samplers(
+        model, neurons("fc1", [3, 5]), 6, data=digits("test"), discriminator=d, generator=g,
+        warmup=5, seed=0,
+    )  # fmt: skip
+
+
+def test_the_prior_picker_shows_and_steers_one_sampler(by_prior):
+    samplers = by_prior()
+    viewer = LDAMViewer(samplers, data=digits("test"), top_k=2)
+    assert viewer.priors == ["none", "discriminator", "generator"] and viewer.prior == "none"
+    assert viewer.sampler is samplers["none"] and viewer.chain_priors.tolist() == [0] * 6
+    viewer.prior = "generator"  # as the view's picker writes it
+    gen = samplers["generator"]
+    assert viewer.run(8, progress=False) == 8
+    assert gen.step_count == 8 and samplers["none"].step_count == 0  # only the one on show
+    assert viewer.chain_priors.tolist() == [2] * 6 and viewer.samples.shape == (6, 8, 8, 1)
+    lo, hi = gen.data_range
+    want = torch.round((gen.pictures() - lo) / (hi - lo) * 255).permute(0, 2, 3, 1).numpy()
+    assert np.abs(viewer.samples.astype(int) - want).max() <= 1  # the decoded pictures
+    viewer.prior = "discriminator"
+    assert viewer.tradeoff == samplers["discriminator"].tradeoff == 64.0  # its own λ on show
+    viewer.tradeoff = 2.0
+    assert samplers["discriminator"].tradeoff == 2.0 and gen.tradeoff == 0.0
+    assert viewer.reached.shape == (3, 2)
+    assert np.isfinite(viewer.reached[2]).all() and np.isnan(viewer.reached[0]).all()
+    with pytest.raises(traitlets.TraitError, match="'gen' is not one of"):
+        viewer.prior = "gen"
+
+
+def test_showing_a_sampler_keeps_its_warm_up(by_prior):
+    samplers = by_prior()
+    viewer = LDAMViewer(samplers, prior="discriminator")
+    viewer.prior = "generator"
+    assert all(s.t_adapter is not None for s in samplers.values())  # still cooling
+    viewer.run(12, progress=False)  # the view echoes each cooled T; it never sets it back
+    twin = by_prior()["generator"]
+    twin.run(12)
+    assert samplers["generator"].temperature == twin.temperature < twin.t_adapter.floor / 0.01
+    assert viewer.temperature == twin.temperature
+    viewer.temperature = 0.5  # a hand-set T ends the cooling of the sampler on show only
+    assert samplers["generator"].t_adapter is None
+    assert samplers["generator"].temperature == 0.5
+    assert samplers["none"].t_adapter is not None
+
+
+def test_side_by_side_runs_every_prior_in_turn(by_prior):
+    samplers = by_prior()
+    viewer = LDAMViewer(samplers, side_by_side=True, trace_window=5)
+    assert viewer.samples.shape == (18, 8, 8, 1)
+    assert viewer.chain_priors.tolist() == [0] * 6 + [1] * 6 + [2] * 6
+    assert viewer.chain_groups.tolist() == [0, 0, 0, 1, 1, 1] * 3
+    assert viewer.run(7, progress=False) == 7
+    assert [s.step_count for s in samplers.values()] == [7, 7, 7]
+    assert viewer.traces.shape == (2, 18, 5) and viewer.trace_steps.tolist() == [3, 4, 5, 6, 7]
+    for k, s in enumerate(samplers.values()):
+        got = viewer.traces[0, 6 * k : 6 * (k + 1), -1]
+        assert np.allclose(got, s.activation.cpu().numpy(), atol=1e-4)
+    # each prior's chains reach a percentile of the real images' activation
+    for k, s in enumerate(samplers.values()):
+        pct = s.activation_percentile()
+        assert viewer.reached[k, 1] == pytest.approx(float(pct[3:].median()))
+    viewer.history_index = 0  # a kept frame of every prior at once
+    assert viewer.samples.shape == (18, 8, 8, 1)
+    viewer.history_index = -1
+    viewer.side_by_side = False
+    assert viewer.samples.shape == (6, 8, 8, 1) and viewer.traces.shape[1] == 6
+
+
+def test_priors_that_cannot_be_compared_are_refused(by_prior):
+    samplers = by_prior()
+    with pytest.raises(ValueError, match="Did you mean 'generator'"):
+        LDAMViewer(samplers, prior="generater")
+    samplers["other"] = _sampler()  # 6 chains on the same units, other input shape: fine
+    LDAMViewer(samplers)
+    samplers["other"] = _sampler(n_chains=4)
+    with pytest.raises(ValueError, match="'none' and 'other' differ"):
+        LDAMViewer(samplers)
+    with pytest.raises(TypeError, match="for prior 'x'"):
+        LDAMViewer({"x": object()})
+    with pytest.raises(ValueError, match="empty"):
+        LDAMViewer({})
+    assert LDAMViewer(_sampler()).priors == ["none"]

@@ -1,8 +1,9 @@
 // The chains panel: the sampler's current images, one per chain, in blocks by chain group
-// (neuron). A new `samples` redraws only this panel. Hovering a chain names it with its
-// last activation and log D, and highlights its traces.
+// (neuron), or with `side_by_side` one block per group and prior. A new `samples` redraws
+// only this panel. Hovering a chain names it with its last activation and log D, and
+// highlights its traces.
 import { ImageBlocksPanel } from "./image_blocks.js";
-import { groupChains, imageDims } from "./math.js";
+import { chainBlocks, imageDims } from "./math.js";
 
 export class ChainGrid extends ImageBlocksPanel {
   /**
@@ -29,7 +30,10 @@ export class ChainGrid extends ImageBlocksPanel {
 
     this.follow("samples", () => this.readSamples());
     this.readGroups();
-    view.on("chain_groups group_names", () => this.readGroups());
+    view.on("chain_groups group_names chain_priors priors reached side_by_side", () => {
+      this.readGroups();
+      view.schedule("grid");
+    });
     this.onStage({ pointermove: (e) => this.onMove(e), pointerleave: () => this.onLeave() });
   }
 
@@ -51,7 +55,14 @@ export class ChainGrid extends ImageBlocksPanel {
   readGroups() {
     const g = this.view.decode("chain_groups", "int32", (s) => s.length === 1);
     this.groups = g ? /** @type {Int32Array} */ (g.data) : null;
-    this.blocks = groupChains(this.n, this.groups, this.view.model.get("group_names"));
+    const priors = this.view.decode("chain_priors", "int32", (s) => s.length === 1);
+    const reached = this.view.decode("reached", "float32", (s) => s.length === 2);
+    this.blocks = chainBlocks(this.n, this.groups, this.view.model.get("group_names"), {
+      priors: priors ? /** @type {Int32Array} */ (priors.data) : null,
+      priorNames: this.view.model.get("priors"),
+      reached: reached ? /** @type {Float32Array} */ (reached.data) : null,
+      sideBySide: Boolean(this.view.model.get("side_by_side")),
+    });
   }
 
   /**

@@ -107,17 +107,14 @@ export class ImageBlocksPanel extends CanvasPanel {
   /** The group names above the blocks (DOM text, so names are never HTML). */
   syncHeaders() {
     const headers = this.layout ? this.layout.headers : [];
-    const key = JSON.stringify(headers.map((hd) => [hd.name, hd.group, hd.x, hd.y]));
+    const key = JSON.stringify(headers.map((hd) => [hd.name, hd.group, hd.hue, hd.x, hd.y]));
     if (key === this.headerKey) return;
     this.headerKey = key;
     this.headers.replaceChildren(
       ...headers.map((hd) => {
         const swatch = h("span", "nbviz-ldam-viewer-swatch");
-        swatch.style.background = categoricalColor(hd.group);
-        const el = h("div", "nbviz-ldam-viewer-header", { "data-group": String(hd.group) }, [
-          swatch,
-          textSpan(hd.name),
-        ]);
+        swatch.style.background = categoricalColor(hd.hue);
+        const el = h("div", "nbviz-ldam-viewer-header", { "data-group": String(hd.hue) }, [swatch, textSpan(hd.name)]);
         el.title = hd.name;
         el.style.left = `${hd.x}px`;
         el.style.top = `${hd.y + 1}px`;

@@ -2,19 +2,21 @@
 //
 // Python runs MCMC chains that maximize a neuron under a discriminator prior weighted by
 // λ (`tradeoff`: 0 = accuracy only, larger = more interpretable) and streams the chains'
-// images up to ~30 times a second. The view shows: the job status strip; ▶ Run, the λ
-// slider and the sampler's temperature / acceptance; the chains as an image grid, one row
+// images up to ~30 times a second. The view shows: the job status strip; ▶ Run, the prior
+// picker and its "side by side" toggle (with more than one prior), the λ slider and the
+// sampler's temperature / acceptance; the chains as an image grid, one row
 // block per group (neuron) (chain_grid.js); a history scrubber with a "live" button; two
 // trace charts (trace_charts.js); the top-k real images (top_images.js).
 //
 // Model (nbviz/widgets/ldam_viewer.py): samples {uint8 [n, H, W, C]} or null, sample_step
 // (int), chain_groups {int32 [n]} or null, group_names [str], tradeoff, tradeoff_max
-// (floats), temperature (float), acceptance (float 0..1, -1 unknown), traces {float32
+// (floats), priors [str], prior (str), side_by_side (bool), chain_priors {int32 [n]} or
+// null, reached {float32 [priors, groups]} or null, temperature (float), acceptance (float 0..1, -1 unknown), traces {float32
 // [2, n, L]} or null, trace_steps {int32 [L]} or null, history_len, history_index (ints,
 // -1 = live), top_images {uint8 [k, H, W, C]} or null, top_captions [str] (one per top
 // image, shown on hover), running (bool), image_scale (px per image pixel), height (px of
 // each chart), plus the job_* traits of the status strip. The view writes tradeoff and
-// history_index (throttled) and sends the RUN message.
+// history_index (throttled), prior and side_by_side, and sends the RUN message.
 //
 // Drawing is batched to one animation frame, per part: a new `samples` redraws only the
 // grid; off screen, nothing is drawn until the view is back in sight.
@@ -78,6 +80,7 @@ class LdamViewerView extends View {
     this.on("tradeoff tradeoff_max", () => this.syncTradeoff());
     this.on("temperature acceptance", () => this.syncSampler());
     this.on("running", () => this.syncRunning());
+    this.on("priors prior side_by_side", () => this.syncPriors());
     this.expose({
       /** Grid draws so far, and those that showed a new sampler step. */
       counts: () => ({ framesDrawn: this.grid.framesDrawn, picturesDrawn: this.grid.picturesDrawn }),
@@ -91,6 +94,7 @@ class LdamViewerView extends View {
     this.syncSampler();
     this.syncHistory();
     this.syncRunning();
+    this.syncPriors();
     this.schedule();
   }
 
@@ -116,7 +120,12 @@ class LdamViewerView extends View {
       this.tradeoffValue,
     ]);
     this.samplerEl = h("span", "nbviz-ldam-viewer-sampler");
-    this.controls = h("div", "nbviz-controls nbviz-ldam-viewer-controls", {}, [this.runButton, slider, this.samplerEl]);
+    this.controls = h("div", "nbviz-controls nbviz-ldam-viewer-controls", {}, [
+      this.runButton,
+      this.buildPriorPicker(),
+      slider,
+      this.samplerEl,
+    ]);
     const endSlide = () => {
       this.sendTradeoff.flush();
       this.sliding = false;
@@ -131,6 +140,46 @@ class LdamViewerView extends View {
     });
     this.listen(input, "change", endSlide);
     this.listen(input, "pointerup", endSlide);
+  }
+
+  /** The prior picker and the side-by-side toggle, hidden with a single prior. */
+  buildPriorPicker() {
+    this.priorSelect = h("select", "nbviz-select nbviz-ldam-viewer-prior", {
+      "aria-label": "prior: the sampler shown and steered",
+    });
+    this.sideButton = button("nbviz-toggle nbviz-ldam-viewer-side", "side by side", {
+      "aria-pressed": "false",
+      title: "every prior's chains, per group, running in turn",
+    });
+    this.listen(this.priorSelect, "change", () => this.write("prior", this.priorSelect.value));
+    this.listen(this.sideButton, "click", () => this.write("side_by_side", !this.model.get("side_by_side")));
+    this.priorPicker = h("label", "nbviz-ldam-viewer-priors", { title: "the prior of the chains on show" }, [
+      textSpan("prior"),
+      this.priorSelect,
+      this.sideButton,
+    ]);
+    return this.priorPicker;
+  }
+
+  syncPriors() {
+    const names = Array.isArray(this.model.get("priors")) ? this.model.get("priors").map(String) : [];
+    const current = [...this.priorSelect.options].map((o) => o.value);
+    if (current.join("\n") !== names.join("\n")) {
+      this.priorSelect.replaceChildren(
+        ...names.map((name) => {
+          const option = h("option", "", { value: name });
+          option.textContent = name;
+          return option;
+        }),
+      );
+    }
+    const prior = String(this.model.get("prior") ?? "");
+    if (this.priorSelect.value !== prior) this.priorSelect.value = prior;
+    this.priorPicker.hidden = names.length < 2;
+    const side = Boolean(this.model.get("side_by_side"));
+    this.sideButton.setAttribute("aria-pressed", String(side));
+    this.root.dataset.prior = prior;
+    this.root.dataset.sideBySide = String(side);
   }
 
   buildScrubber() {

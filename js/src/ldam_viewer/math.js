@@ -28,6 +28,52 @@ export function groupChains(n, groups, names) {
 }
 
 /**
+ * The chain grid's blocks. One per group (as {@link groupChains}); with `sideBySide`, one
+ * per group and prior, the priors of a group next to each other, named
+ * "<group> · <prior>". A block whose chains have a finite percentile in `reached`
+ * (row-major [priors, groups]: the median percentile of the real images' activation its
+ * chains reach) gets " · p<percentile>" after its name. `hue` is the group, so a group
+ * keeps its colour under every prior.
+ * @example chainBlocks(2, Int32Array.of(0, 0), ["Bag"], {priors: Int32Array.of(0, 1),
+ *   priorNames: ["none", "generator"], sideBySide: true})
+ *   // [{group: 0, hue: 0, name: "Bag · none", chains: [0]},
+ *   //  {group: 1, hue: 0, name: "Bag · generator", chains: [1]}]
+ * @param {number} n  number of chains
+ * @param {ArrayLike<number>|null} groups  group id per chain
+ * @param {unknown} names  group names, indexed by group id
+ * @param {{priors?: ArrayLike<number>|null, priorNames?: unknown, reached?: ArrayLike<number>|null,
+ *   sideBySide?: boolean}} [opts]  priors: each chain's prior index
+ * @returns {{group: number, hue: number, name: string, chains: number[]}[]}
+ */
+export function chainBlocks(n, groups, names, opts = {}) {
+  const priorNames = Array.isArray(opts.priorNames) ? opts.priorNames.map(String) : [];
+  const nPriors = priorNames.length;
+  const priors = opts.priors && opts.priors.length === n && nPriors > 0 ? opts.priors : null;
+  const nGroups = Array.isArray(names) ? names.length : 0;
+  const reached = opts.reached && nGroups > 0 && opts.reached.length === nPriors * nGroups ? opts.reached : null;
+  const split = Boolean(opts.sideBySide && priors);
+  const priorOf = (/** @type {number} */ i) => (priors ? Math.trunc(Number(priors[i])) || 0 : -1);
+  const out = [];
+  for (const block of groupChains(n, groups, names)) {
+    const byPrior = new Map();
+    for (const i of block.chains) {
+      const p = split ? priorOf(i) : priorOf(block.chains[0]);
+      if (!byPrior.has(p)) byPrior.set(p, []);
+      byPrior.get(p).push(i);
+    }
+    for (const p of [...byPrior.keys()].sort((a, b) => a - b)) {
+      let name = block.name;
+      if (split && p >= 0 && p < nPriors) name = name ? `${name} · ${priorNames[p]}` : priorNames[p];
+      const pct = reached && p >= 0 && p < nPriors && block.group < nGroups ? reached[p * nGroups + block.group] : NaN;
+      if (name && Number.isFinite(pct)) name = `${name} · p${Math.floor(pct)}`;
+      const group = split ? block.group * Math.max(1, nPriors) + Math.max(0, p) : block.group;
+      out.push({ group, hue: block.group, name, chains: byPrior.get(p) });
+    }
+  }
+  return out;
+}
+
+/**
  * The group of each of `n` top real images sent group by group (k per group, groups in
  * order), or null when `n` is not a multiple of `nGroups`.
  * @example topImageGroups(6, 3) // Int32Array [0, 0, 1, 1, 2, 2]
@@ -51,11 +97,12 @@ function groupName(names, g, usable) {
  * (skipped when the group has no name) then its chains side by side, wrapping at `width`.
  * @example gridLayout(groupChains(2, null, ["fc1 unit 3"]), {width: 200, cellW: 84, cellH: 84})
  *   // cells [{x: 4, y: 24, ...}, {x: 94, y: 24, ...}], headers [{name: "fc1 unit 3", x: 4, y: 4}]
- * @param {{group: number, name: string, chains: number[]}[]} blocks  from {@link groupChains}
+ * @param {{group: number, hue?: number, name: string, chains: number[]}[]} blocks  from
+ *   {@link groupChains} or {@link chainBlocks} (`hue`: the header's colour, default `group`)
  * @param {{width: number, cellW: number, cellH: number, gap?: number, pad?: number,
  *   headerH?: number, blockGap?: number}} opts  cellW/cellH: one image's size
  * @returns {{cells: {x: number, y: number, w: number, h: number, group: number}[],
- *   headers: {name: string, group: number, x: number, y: number}[], width: number,
+ *   headers: {name: string, group: number, hue: number, x: number, y: number}[], width: number,
  *   height: number, perRow: number}}  cells indexed by chain
  */
 export function gridLayout(blocks, opts) {
@@ -73,7 +120,7 @@ export function gridLayout(blocks, opts) {
   blocks.forEach((b, bi) => {
     if (bi > 0) y += blockGap;
     if (b.name) {
-      headers.push({ name: b.name, group: b.group, x: pad, y });
+      headers.push({ name: b.name, group: b.group, hue: b.hue ?? b.group, x: pad, y });
       y += headerH;
     }
     b.chains.forEach((chain, k) => {
