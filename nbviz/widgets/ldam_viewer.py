@@ -90,11 +90,11 @@ class LDAMViewer(JobWidget):
     it from its next step), ``temperature`` (likewise), ``samples`` (uint8
     ``[n, H, W, C]``: the chains now, or the history frame chosen), ``sample_step``,
     ``chain_groups``, ``group_names``, ``traces`` (float32 ``[2, n, L]``: activation and
-    log D; NaN for stopped chains), ``trace_steps``, ``acceptance`` (MALA's rate, -1 for
-    ULA), ``history_len`` and ``history_index`` (-1: live), ``top_images`` and
-    ``top_captions`` (each one's index in ``data`` and activation, shown on hover),
-    ``running``,
-    ``tradeoff_max``, ``image_scale``, ``height``, and the job's.
+    log D; NaN for stopped chains, and log D NaN without a discriminator),
+    ``trace_steps``, ``acceptance`` (MALA's rate, -1 for ULA), ``history_len`` and
+    ``history_index`` (-1: live), ``top_images`` and ``top_captions`` (each one's index
+    in ``data`` and activation, shown on hover), ``running``, ``tradeoff_max``,
+    ``image_scale``, ``height``, and the job's.
     """
 
     _bundle = "ldam_viewer"
@@ -397,6 +397,8 @@ class LDAMViewer(JobWidget):
             dead = ~t.alive.detach().cpu()
             act[:, dead] = float("nan")
             logd[:, dead] = float("nan")
+            if t.discriminator is None:
+                logd[:] = float("nan")  # no D: nothing to draw (the history holds zeros)
             parts.append(torch.stack([act, logd]))
         recent = recents[shown.index(s)] if s in shown else recents[0]
         self.history_len = recent["n_samples"]
@@ -482,7 +484,12 @@ class LDAMViewer(JobWidget):
                 for i, trace in enumerate(self.traces[row]):
                     color = PALETTE[int(groups[i]) % len(PALETTE)] if i < len(groups) else "C0"
                     ax.plot(self.trace_steps, trace, lw=0.5, alpha=0.5, color=color)
-                ax.plot(self.trace_steps, np.nanmean(self.traces[row], axis=0), "k", lw=1.5)
+                drawn = np.isfinite(self.traces[row]).any(axis=0)
+                if drawn.any():  # the mean of the chains that have a value
+                    mean = np.nansum(self.traces[row], 0) / np.maximum(
+                        np.isfinite(self.traces[row]).sum(0), 1
+                    )
+                    ax.plot(self.trace_steps[drawn], mean[drawn], "k", lw=1.5)
             ax.set(xlabel="step", title=name)
         fig.suptitle(f"step {self.sample_step} · λ {self.tradeoff:g} · T {self.temperature:g}",
                      fontsize=9)  # fmt: skip
