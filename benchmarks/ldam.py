@@ -30,12 +30,11 @@ Sampler and bare steps are timed interleaved, median of ``--repeats`` blocks of
   accuracy is printed. Units, chosen by rule: the class logit 2 ("Pullover"), the conv2
   channel and the fc1 unit whose objective (a channel's spatial mean, a unit's pre-ReLU
   value) has the largest standard deviation over the 1,000 real test images below.
-  Priors: ``none``; ``discriminator``, a conv :class:`~nbviz.ldam.DiscriminatorPrior`
-  pre-trained 1 epoch on the same 12,000 images against perturbed copies, then trained
-  GAN-style by :func:`~nbviz.ldam.train_with_sampler` against λ = 1 chains on each of
-  the three units in turn (20 rounds each), then calibrated on 2,000 other test images;
-  its λ comes from a sweep over 1, 4, 16 on the class logit (the largest whose chains'
-  median stays >= the real images' 90th percentile, else 1); and ``generator``, a
+  Priors: ``none``; ``discriminator``, the one-call recipe
+  :meth:`~nbviz.ldam.DiscriminatorPrior.fit` on the same 12,000 images (500 GAN rounds
+  against its own Langevin chains, seed 1, ``cache=False``); its λ comes from a sweep over
+  4, 16, 64 on the class logit (the largest whose chains' median stays >= the real
+  images' 90th percentile, else 4); and ``generator``, a
   :class:`~nbviz.ldam.GeneratorPrior` VAE fitted 8 epochs to the same 12,000 images
   (``cache=False``, so its time is a training time). Each unit × prior row is one
   :class:`~nbviz.ldam.Sampler` with defaults (16 chains from the top real images, the
@@ -50,7 +49,7 @@ Sampler and bare steps are timed interleaved, median of ``--repeats`` blocks of
   calibrated on 2,000 other test images) that never steered any chain, with its mean
   ``log D`` on the real images for reference; and the wall time of the Sampler's
   construction and run (the priors' training is timed apart and reported with it).
-  ``--quick``: 200 steps a row, a 2-epoch VAE, 6 GAN rounds, a 1-epoch independent D.
+  ``--quick``: 200 steps a row, a 2-epoch VAE, 60 GAN rounds, a 1-epoch independent D.
 
 Prints the figures and the table, then one JSON line last (throughput keys, then the
 ``quality_*`` keys: ``quality_<unit>_<prior>_{pct,act,rough_ratio,logd_indep,seconds}``
@@ -89,9 +88,9 @@ from nbviz.ldam import (  # noqa: E402
     class_logit,
     neuron,
     roughness,
-    train_with_sampler,
 )
 from nbviz.models import SmallCNN  # noqa: E402
+from nbviz.models import train as train_model  # noqa: E402
 from nbviz.models._inputs import resolve_device  # noqa: E402
 
 SHAPE = (1, 28, 28)
@@ -235,7 +234,7 @@ def viewer_case(chains: int, threads: int, seconds: float, pairs: int = 4) -> di
 # --- quality ------------------------------------------------------------------------
 QUALITY_CLASS = 2  # Fashion-MNIST's "Pullover"
 PRIORS = ("none", "discriminator", "generator")
-TRADEOFFS = (1.0, 4.0, 16.0)
+TRADEOFFS = (4.0, 16.0, 64.0)
 #: The λ sweep keeps the largest λ whose chains' median activation stays at or above
 #: this percentile of the real images' (else the smallest λ).
 SWEEP_MIN_PCT = 90.0
@@ -255,24 +254,6 @@ class QualityNet(nn.Module):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         return self.fc2(F.relu(self.fc1(x.flatten(1))))
-
-
-def train_classifier(x, y, epochs: int, seed: int = 0) -> QualityNet:
-    """Adam (lr 1e-3), batches of 64, seeded initialization and order."""
-    torch.manual_seed(seed)
-    model = QualityNet()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    gen = torch.Generator().manual_seed(seed)
-    model.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=gen)
-        for s in range(0, len(x), 64):
-            b = order[s : s + 64]
-            loss = F.cross_entropy(model(x[b]), y[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return model.eval()
 
 
 def scores(model, objective, x, batch: int = 500) -> torch.Tensor:
@@ -327,7 +308,7 @@ def quality(args, quick: bool) -> dict:
     steps = args.quality_steps or (200 if quick else 500)
     n_data = 1000
     vae_epochs = 2 if quick else 8
-    rounds = 6 if quick else 20
+    rounds = 60 if quick else 500
     indep_epochs = 1 if quick else 2
     train = fashion_mnist("train", progress=False)
     test = fashion_mnist("test", progress=False)
@@ -339,7 +320,11 @@ def quality(args, quick: bool) -> dict:
     out: dict = {"quality_steps": steps, "quality_chains": 16, "quality_data": n_data}
 
     t0 = time.perf_counter()
-    model = train_classifier(x_fit, y_fit, epochs=2, seed=0)
+    torch.manual_seed(0)
+    model = QualityNet()
+    train_model(
+        model, (x_fit, y_fit), epochs=2, batch_size=64, lr=1e-3, device="cpu", progress=False
+    )
     out["quality_classifier_train_seconds"] = round(time.perf_counter() - t0, 1)
     with torch.no_grad():
         acc = (model(test.images).argmax(1) == test.labels).double().mean()
@@ -366,19 +351,10 @@ def quality(args, quick: bool) -> dict:
     out["quality_indep_calibration_ece"] = round(judge_cal["ece"], 4)
     out["quality_real_logd_indep"] = round(mean_log_d(judge, data), 4)
 
-    # The steering discriminator: pre-trained, then GAN-style against chains on every unit.
+    # The steering discriminator: the documented one-call recipe on the training images.
     t0 = time.perf_counter()
-    torch.manual_seed(1)
-    steer = DiscriminatorPrior(SHAPE, kind="conv", seed=1)
-    steer.pretrain(x_fit, epochs=1)
-    trainers = [
-        Sampler(model, obj, data=data, discriminator=steer, tradeoff=1.0, seed=100 + i)
-        for i, obj in enumerate(units.values())
-    ]
-    for _ in range(rounds):
-        for s in trainers:
-            train_with_sampler(s, steer, x_fit, rounds=1)
-    steer_cal = steer.calibrate(calib_steer)["after"]
+    steer = DiscriminatorPrior.fit(x_fit, rounds=rounds, seed=1, cache=False, progress=False)
+    steer_cal = steer.calibration(calib_steer)
     out["quality_discriminator_train_seconds"] = round(time.perf_counter() - t0, 1)
     out["quality_discriminator_rounds"] = rounds
     out["quality_discriminator_calibration_ece"] = round(steer_cal["ece"], 4)
@@ -409,9 +385,10 @@ def quality(args, quick: bool) -> dict:
         "generator": {"generator": gen},
     }
     print(
-        f"Steering discriminator (conv, seed 1): pre-trained 1 epoch, {rounds} GAN rounds x "
-        f"{len(units)} units' chains, calibrated: {out['quality_discriminator_train_seconds']:.1f}"
-        f" s. λ = {tradeoff:g}, the largest with the {units[logit]!r} chains' median >= the "
+        f"Steering discriminator (DiscriminatorPrior.fit, {rounds} rounds, seed 1): "
+        f"{out['quality_discriminator_train_seconds']:.1f} s, ECE on held-out real against "
+        f"perturbed {out['quality_discriminator_calibration_ece']:.3f}. λ = {tradeoff:g}, "
+        f"the largest with the {units[logit]!r} chains' median >= the "
         f"{SWEEP_MIN_PCT:g}th percentile (sweep, λ: pct / steering log D: "
         + ", ".join(f"{k:g}: {sweep[k]:.1f} / {sweep_logd[k]:.2f}" for k in TRADEOFFS)
         + ")"
