@@ -1,0 +1,43 @@
+"""Attribution: which parts of one input carry a network's evidence for a class.
+
+The compute half of the attribution view, usable from a script:
+
+* :func:`attribute` (:mod:`~nbviz.attribution.methods`): saliency, input × gradient,
+  integrated gradients, guided backprop, deconvolution, occlusion and LRP, each computed
+  by Captum, by name (:data:`METHODS`), for a batch of images and their classes;
+* LRP's rules per layer type (:mod:`~nbviz.attribution.lrp`, :data:`COMPOSITES`), on a
+  copy of the model with BatchNorm folded in (:func:`fold_batchnorm`), and a check of
+  what Captum's LRP cannot explain (:func:`lrp_problems`);
+* faithfulness (:mod:`~nbviz.attribution.faithfulness`): :func:`pixel_flipping`
+  (deletion curves, :class:`FlipCurve`) and :func:`conservation`.
+
+>>> import torch
+>>> from nbviz.attribution import attribute, pixel_flipping
+>>> from nbviz.models import SmallCNN
+>>> model = SmallCNN(in_shape=(1, 8, 8)).eval()
+>>> x = torch.rand(4, 1, 8, 8)
+>>> heat = attribute(model, x, method="lrp", composite="epsilon-plus")
+>>> curve = pixel_flipping(model, x, heat, steps=8)
+>>> heat.shape, curve.scores.shape
+(torch.Size([4, 1, 8, 8]), torch.Size([9]))
+"""
+
+from .canonize import fold_batchnorm, folded_norms
+from .faithfulness import FlipCurve, conservation, pixel_flipping
+from .lrp import COMPOSITES, lrp_attribute, lrp_problems
+from .methods import GRADIENT_METHODS, METHODS, attribute, targets_for
+
+__all__ = [
+    "COMPOSITES",
+    "GRADIENT_METHODS",
+    "METHODS",
+    "FlipCurve",
+    "attribute",
+    "conservation",
+    "fold_batchnorm",
+    "folded_norms",
+    "lrp_attribute",
+    "lrp_problems",
+    "pixel_flipping",
+    "targets_for",
+]
