@@ -9,7 +9,10 @@ The compute half of the attribution view, usable from a script:
   copy of the model with BatchNorm folded in (:func:`fold_batchnorm`), and a check of
   what Captum's LRP cannot explain (:func:`lrp_problems`);
 * faithfulness (:mod:`~nbviz.attribution.faithfulness`): :func:`pixel_flipping`
-  (deletion curves, :class:`FlipCurve`) and :func:`conservation`.
+  (deletion curves, :class:`FlipCurve`) and :func:`conservation`;
+* the Deep Visualization Toolbox's geometry and max tracker: :func:`receptive_fields`
+  of a conv layer's positions (:class:`ReceptiveFields`) and :func:`top_units`, each
+  unit's top images over a dataset with the crop its maximum came from (:class:`TopUnits`).
 
 >>> import torch
 >>> from nbviz.attribution import attribute, pixel_flipping
@@ -26,12 +29,16 @@ from .canonize import fold_batchnorm, folded_norms
 from .faithfulness import FlipCurve, conservation, pixel_flipping
 from .lrp import COMPOSITES, lrp_attribute, lrp_problems
 from .methods import GRADIENT_METHODS, METHODS, attribute, targets_for
+from .receptive import ReceptiveFields, receptive_fields
+from .top_units import TopUnits, top_units
 
 __all__ = [
     "COMPOSITES",
     "GRADIENT_METHODS",
     "METHODS",
     "FlipCurve",
+    "ReceptiveFields",
+    "TopUnits",
     "attribute",
     "conservation",
     "fold_batchnorm",
@@ -39,5 +46,7 @@ __all__ = [
     "lrp_attribute",
     "lrp_problems",
     "pixel_flipping",
+    "receptive_fields",
     "targets_for",
+    "top_units",
 ]
