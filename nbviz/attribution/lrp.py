@@ -8,7 +8,11 @@ and gives its layers the rules of a composite (:data:`COMPOSITES`):
   equals input × gradient);
 * ``"epsilon-plus"``: the z⁺ rule (Captum's ``Alpha1_Beta0_Rule``) on convolutions,
   epsilon on the dense layers (Kohlbrenner et al.'s "EpsilonPlus");
-* ``"epsilon-gamma"``: the gamma rule on convolutions, epsilon on the dense layers.
+* ``"epsilon-gamma"``: the gamma rule on convolutions, epsilon on the dense layers;
+* ``"epsilon-gamma-box"``: as ``"epsilon-gamma"``, with the z^B rule on the first
+  layer (:class:`~nbviz.attribution.rules.BoxRule`, inputs in ``[low, high]``);
+* ``"alpha2-beta1"``: the α-β rule with α = 2, β = 1 on every convolution and dense
+  layer (:class:`~nbviz.attribution.rules.AlphaBetaRule`).
 
 Layers that only reshape (``Flatten``, ``Unflatten``, ``Identity``) pass relevance on
 unchanged. Before attributing, the model is checked for what Captum's LRP cannot see: a
@@ -39,7 +43,7 @@ from .canonize import fold_batchnorm
 __all__ = ["COMPOSITES", "lrp_attribute", "lrp_problems"]
 
 #: The rule sets :func:`lrp_attribute` knows (see the module docstring).
-COMPOSITES = ("epsilon", "epsilon-plus", "epsilon-gamma")
+COMPOSITES = ("epsilon", "epsilon-plus", "epsilon-gamma", "epsilon-gamma-box", "alpha2-beta1")
 
 _CONV = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _DENSE = (nn.Linear,)
@@ -94,22 +98,42 @@ def lrp_problems(model: nn.Module) -> list[str]:
     return problems
 
 
-def _rules(composite: str, epsilon: float, gamma: float):
+def _rules(composite: str, epsilon: float, gamma: float, low: float, high: float):
     from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule, EpsilonRule, GammaRule
 
+    from .rules import AlphaBetaRule, BoxRule
+
+    eps = lambda: EpsilonRule(epsilon)  # noqa: E731
     conv = {
-        "epsilon": lambda: EpsilonRule(epsilon),
+        "epsilon": eps,
         "epsilon-plus": Alpha1_Beta0_Rule,
         "epsilon-gamma": lambda: GammaRule(gamma),
+        "epsilon-gamma-box": lambda: GammaRule(gamma),
+        "alpha2-beta1": lambda: AlphaBetaRule(2.0, 1.0),
     }[composite]
     return {
         "conv": conv,
-        "dense": lambda: EpsilonRule(epsilon),
-        "other": lambda: EpsilonRule(epsilon),
+        "dense": (lambda: AlphaBetaRule(2.0, 1.0)) if composite == "alpha2-beta1" else eps,
+        "first": (lambda: BoxRule(low, high)) if composite == "epsilon-gamma-box" else None,
+        "other": eps,
         # A reshape's own z is its input: the epsilon rule with a vanishing ε hands each
         # value's relevance straight back (Captum's IdentityRule breaks on a reshape).
         "pass": lambda: EpsilonRule(1e-9),
     }
+
+
+def _first_layer(model: nn.Module, data: torch.Tensor) -> nn.Module | None:
+    """The first convolution or dense layer a forward pass calls."""
+    order: list[nn.Module] = []
+    hooks = [m.register_forward_pre_hook(lambda mod, _i: order.append(mod))
+             for _, m in _leaves(model) if isinstance(m, _CONV + _DENSE)]  # fmt: skip
+    try:
+        with torch.no_grad():
+            model(data[:1])
+    finally:
+        for h in hooks:
+            h.remove()
+    return order[0] if order else None
 
 
 def lrp_attribute(
@@ -120,10 +144,13 @@ def lrp_attribute(
     composite: str = "epsilon",
     epsilon: float = 1e-6,
     gamma: float = 0.25,
+    low: float = 0.0,
+    high: float = 1.0,
     canonize: bool = True,
 ) -> torch.Tensor:
     """LRP relevance of class ``target[i]`` over each input ``data[i]`` (same shape as
-    ``data``), under the rules of ``composite``; ``model`` is left unchanged.
+    ``data``), under the rules of ``composite``; ``model`` is left unchanged. ``low``
+    and ``high`` bound the inputs for the box rule.
 
     Raises:
         ValueError: an unknown composite, or :func:`lrp_problems` found a layer or a
@@ -147,8 +174,12 @@ def lrp_attribute(
     if work is model:
         work = copy.deepcopy(model)
     work.eval()
-    rules = _rules(composite, float(epsilon), float(gamma))
+    rules = _rules(composite, float(epsilon), float(gamma), float(low), float(high))
+    first = _first_layer(work, data) if rules["first"] is not None else None
     for _, m in _leaves(work):
+        if m is first:
+            m.rule = rules["first"]()
+            continue
         kind = (
             "conv" if isinstance(m, _CONV) else "dense" if isinstance(m, _DENSE)
             else "pass" if isinstance(m, _PASS) else None if isinstance(m, _ACTIVATIONS)
