@@ -31,10 +31,7 @@ describe("groups and the grid layout", () => {
     ]);
     // one prior on show: one block per group, its percentile from that prior's row
     const shown = { ...opts, priors: Int32Array.of(1, 1, 1, 1, 1, 1), sideBySide: false };
-    expect(math.chainBlocks(6, groups, ["Bag", "Shirt"], shown).map((b) => b.name)).toEqual([
-      "Bag",
-      "Shirt · p99",
-    ]);
+    expect(math.chainBlocks(6, groups, ["Bag", "Shirt"], shown).map((b) => b.name)).toEqual(["Bag", "Shirt · p99"]);
     // missing or mis-sized priors and percentiles: plain groups
     expect(math.chainBlocks(2, Int32Array.of(0, 0), ["a"], { priors: Int32Array.of(0), sideBySide: true })).toEqual([
       { group: 0, hue: 0, name: "a", chains: [0, 1] },

@@ -240,7 +240,9 @@ describe("LdamViewer view", () => {
       const p = root.__nbvizTest.chainPosition(7); // fc1 unit 3 under the generator
       const stage = chains.querySelector(".nbviz-ldam-viewer-stage");
       stage.dispatchEvent(pointer("pointermove", p.x, p.y));
-      expect(stage.querySelector(".nbviz-tooltip").textContent).toMatch(/^chain 7 · fc1 unit 3 · <i>generator<\/i> · p97/);
+      expect(stage.querySelector(".nbviz-tooltip").textContent).toMatch(
+        /^chain 7 · fc1 unit 3 · <i>generator<\/i> · p97/,
+      );
       side.click();
       expect(t.model.get("side_by_side")).toBe(false);
     });
