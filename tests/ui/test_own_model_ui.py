@@ -52,8 +52,17 @@ def test_a_users_own_model_in_the_layer_tour_and_the_ldam_viewer(page, lab, writ
         page.locator(f"{LDAM} .nbviz-ldam-viewer-run").first.click()
         wait_until(lambda: kernel_eval(kc, "sampler.step_count"), lambda v: v >= 60, timeout=60)
         wait_until(lambda: kernel_eval(kc, "viewer.running"), lambda v: not v)
+        # each block headed by its group and the percentile of the real images' scores
+        # its chains reached, once the run's last traces arrived
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{LDAM} .nbviz-ldam-viewer-chains "
+            ".nbviz-ldam-viewer-header')].every((e) => / · p\\d+$/.test(e.textContent))"
+        )
         headers = page.locator(f"{LDAM} .nbviz-ldam-viewer-header").all_text_contents()
-        assert headers[:2] == ["digit 0", "digit 7"], headers
+        assert [h.split(" · ")[0] for h in headers[:2]] == ["digit 0", "digit 7"], headers
+        reached = kernel_eval(kc, "viewer.reached[0].tolist()")
+        want = [f"digit {d} · p{int(p)}" for d, p in zip((0, 7), reached, strict=True)]
+        assert headers[:2] == want, (headers, reached)
         assert element_ink(page, f"{LDAM} .nbviz-ldam-viewer-grid")["ink"] > 500
         assert element_ink(page, f"{LDAM} .nbviz-ldam-viewer-top")["ink"] > 500
         # From noise, with the sampler's defaults, the chains climbed towards their class:
