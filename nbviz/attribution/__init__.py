@@ -27,15 +27,27 @@ The compute half of the attribution view, usable from a script:
 
 from .canonize import fold_batchnorm, folded_norms
 from .faithfulness import FlipCurve, conservation, pixel_flipping
-from .lrp import COMPOSITES, lrp_attribute, lrp_problems
+from .lrp import (
+    COMPOSITE_RULES,
+    COMPOSITES,
+    LAYER_TYPES,
+    RULES,
+    layer_rules,
+    lrp_attribute,
+    lrp_problems,
+    prepare_lrp,
+)
 from .methods import GRADIENT_METHODS, METHODS, attribute, targets_for
 from .receptive import ReceptiveFields, receptive_fields
 from .top_units import TopUnits, top_units
 
 __all__ = [
     "COMPOSITES",
+    "COMPOSITE_RULES",
     "GRADIENT_METHODS",
+    "LAYER_TYPES",
     "METHODS",
+    "RULES",
     "FlipCurve",
     "ReceptiveFields",
     "TopUnits",
@@ -43,9 +55,11 @@ __all__ = [
     "conservation",
     "fold_batchnorm",
     "folded_norms",
+    "layer_rules",
     "lrp_attribute",
     "lrp_problems",
     "pixel_flipping",
+    "prepare_lrp",
     "receptive_fields",
     "targets_for",
     "top_units",

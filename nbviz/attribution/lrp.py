@@ -32,7 +32,10 @@ True
 from __future__ import annotations
 
 import copy
+import itertools
 import operator
+import threading
+import weakref
 
 import torch
 from torch import fx, nn
@@ -40,7 +43,16 @@ from torch import fx, nn
 from .._checks import unknown_name_error
 from .canonize import fold_batchnorm
 
-__all__ = ["COMPOSITES", "lrp_attribute", "lrp_problems"]
+__all__ = [
+    "COMPOSITES",
+    "COMPOSITE_RULES",
+    "LAYER_TYPES",
+    "RULES",
+    "layer_rules",
+    "lrp_attribute",
+    "lrp_problems",
+    "prepare_lrp",
+]
 
 #: The rule sets :func:`lrp_attribute` knows (see the module docstring).
 COMPOSITES = ("epsilon", "epsilon-plus", "epsilon-gamma", "epsilon-gamma-box", "alpha2-beta1")
@@ -98,24 +110,63 @@ def lrp_problems(model: nn.Module) -> list[str]:
     return problems
 
 
-def _rules(composite: str, epsilon: float, gamma: float, low: float, high: float):
+#: The rules a layer type can take (:func:`lrp_attribute`'s ``rules``).
+RULES = ("epsilon", "gamma", "z-plus", "alpha2-beta1", "box")
+#: The layer types rules are set for: the first layer the forward calls (``None``: its
+#: type's rule), the convolutions, the dense layers.
+LAYER_TYPES = ("first", "conv", "dense")
+#: Each composite's rule per layer type.
+COMPOSITE_RULES = {
+    "epsilon": {"first": None, "conv": "epsilon", "dense": "epsilon"},
+    "epsilon-plus": {"first": None, "conv": "z-plus", "dense": "epsilon"},
+    "epsilon-gamma": {"first": None, "conv": "gamma", "dense": "epsilon"},
+    "epsilon-gamma-box": {"first": "box", "conv": "gamma", "dense": "epsilon"},
+    "alpha2-beta1": {"first": None, "conv": "alpha2-beta1", "dense": "alpha2-beta1"},
+}
+
+
+def _rule_factory(name: str, epsilon: float, gamma: float, low: float, high: float):
     from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule, EpsilonRule, GammaRule
 
     from .rules import AlphaBetaRule, BoxRule
 
-    eps = lambda: EpsilonRule(epsilon)  # noqa: E731
-    conv = {
-        "epsilon": eps,
-        "epsilon-plus": Alpha1_Beta0_Rule,
-        "epsilon-gamma": lambda: GammaRule(gamma),
-        "epsilon-gamma-box": lambda: GammaRule(gamma),
-        "alpha2-beta1": lambda: AlphaBetaRule(2.0, 1.0),
-    }[composite]
     return {
-        "conv": conv,
-        "dense": (lambda: AlphaBetaRule(2.0, 1.0)) if composite == "alpha2-beta1" else eps,
-        "first": (lambda: BoxRule(low, high)) if composite == "epsilon-gamma-box" else None,
-        "other": eps,
+        "epsilon": lambda: EpsilonRule(epsilon),
+        "gamma": lambda: GammaRule(gamma),
+        "z-plus": Alpha1_Beta0_Rule,
+        "alpha2-beta1": lambda: AlphaBetaRule(2.0, 1.0),
+        "box": lambda: BoxRule(low, high),
+    }[name]
+
+
+def layer_rules(composite: str = "epsilon", rules=None) -> dict:
+    """The rule per layer type of ``composite``, with ``rules`` (a dict, layer type →
+    rule name) replacing some of them.
+
+    >>> layer_rules("epsilon-plus", {"first": "box"})
+    {'first': 'box', 'conv': 'z-plus', 'dense': 'epsilon'}
+    """
+    if composite not in COMPOSITES:
+        raise unknown_name_error("composite", str(composite), COMPOSITES, "composite")
+    out = dict(COMPOSITE_RULES[composite])
+    for kind, name in (rules or {}).items():
+        if kind not in LAYER_TYPES:
+            raise unknown_name_error("layer type", str(kind), LAYER_TYPES, "rules")
+        if name is not None and name not in RULES:
+            raise unknown_name_error("rule", str(name), RULES, "rules")
+        out[kind] = name
+    return out
+
+
+def _rules(chosen: dict, epsilon: float, gamma: float, low: float, high: float):
+    from captum.attr._utils.lrp_rules import EpsilonRule
+
+    make = lambda name: None if name is None else _rule_factory(name, epsilon, gamma, low, high)  # noqa: E731
+    return {
+        "conv": make(chosen["conv"]),
+        "dense": make(chosen["dense"]),
+        "first": make(chosen["first"]),
+        "other": lambda: EpsilonRule(epsilon),
         # A reshape's own z is its input: the epsilon rule with a vanishing ε hands each
         # value's relevance straight back (Captum's IdentityRule breaks on a reshape).
         "pass": lambda: EpsilonRule(1e-9),
@@ -142,6 +193,7 @@ def lrp_attribute(
     target: torch.Tensor,
     *,
     composite: str = "epsilon",
+    rules=None,
     epsilon: float = 1e-6,
     gamma: float = 0.25,
     low: float = 0.0,
@@ -149,8 +201,9 @@ def lrp_attribute(
     canonize: bool = True,
 ) -> torch.Tensor:
     """LRP relevance of class ``target[i]`` over each input ``data[i]`` (same shape as
-    ``data``), under the rules of ``composite``; ``model`` is left unchanged. ``low``
-    and ``high`` bound the inputs for the box rule.
+    ``data``), under the rules of ``composite`` (:data:`COMPOSITE_RULES`), some replaced
+    by ``rules`` (layer type → one of :data:`RULES`, see :func:`layer_rules`); ``model``
+    is left unchanged. ``low`` and ``high`` bound the inputs for the box rule.
 
     Raises:
         ValueError: an unknown composite, or :func:`lrp_problems` found a layer or a
@@ -159,8 +212,35 @@ def lrp_attribute(
     """
     from captum.attr import LRP
 
-    if composite not in COMPOSITES:
-        raise unknown_name_error("composite", str(composite), COMPOSITES, "composite")
+    x = data.detach().clone().requires_grad_(True)
+    _checked_copy(model, bool(canonize))
+    with _COPIES[model][2]:  # one attribution at a time on the shared copy
+        work = prepare_lrp(model, data, composite=composite, rules=rules, epsilon=epsilon,
+                           gamma=gamma, low=low, high=high, canonize=canonize)  # fmt: skip
+        return LRP(work).attribute(x, target=target).detach()
+
+
+#: The checked, canonized copy of each model, while the model's weights are unchanged.
+_COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_COPIES_LOCK = threading.Lock()
+
+
+def _fingerprint(model: nn.Module, canonize: bool) -> tuple:
+    """Changes when a weight or buffer of ``model`` is replaced or changed in place (an
+    optimizer step bumps each tensor's version counter)."""
+    tensors = itertools.chain(model.parameters(), model.buffers())
+    return canonize, tuple((id(t), t._version) for t in tensors)
+
+
+def _checked_copy(model: nn.Module, canonize: bool) -> nn.Module:
+    """``model`` checked by :func:`lrp_problems` and copied (BatchNorm folded with
+    ``canonize``), once per state of its weights: the check traces the forward, and the
+    copy costs as much as the model, so a second batch on the same weights reuses both."""
+    key = _fingerprint(model, canonize)
+    with _COPIES_LOCK:
+        hit = _COPIES.get(model)
+    if hit is not None and hit[0] == key:
+        return hit[1]
     problems = lrp_problems(model)
     if problems:
         from .methods import GRADIENT_METHODS
@@ -174,11 +254,44 @@ def lrp_attribute(
     if work is model:
         work = copy.deepcopy(model)
     work.eval()
-    rules = _rules(composite, float(epsilon), float(gamma), float(low), float(high))
-    first = _first_layer(work, data) if rules["first"] is not None else None
+    with _COPIES_LOCK:
+        _COPIES[model] = (key, work, threading.Lock())
+    return work
+
+
+def prepare_lrp(
+    model: nn.Module,
+    data: torch.Tensor,
+    *,
+    composite: str = "epsilon",
+    rules=None,
+    epsilon: float = 1e-6,
+    gamma: float = 0.25,
+    low: float = 0.0,
+    high: float = 1.0,
+    canonize: bool = True,
+) -> nn.Module:
+    """The copy of ``model`` :func:`lrp_attribute` runs Captum's ``LRP`` on: checked
+    (:func:`lrp_problems`), BatchNorm folded, each layer's ``rule`` set (``data``: a
+    batch the forward takes, to find the first layer). Captum's ``LRP`` deletes the rules
+    when an attribution ends, so a prepared copy explains one call of
+    ``captum.attr.LRP(prepared).attribute``. The copy is kept while the model's weights
+    stay as they are (the next call sets its rules again); training the model makes a
+    new one.
+
+    >>> from torch import nn
+    >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    >>> work = prepare_lrp(net, torch.rand(1, 4), composite="epsilon-gamma-box")
+    >>> type(work[0].rule).__name__, hasattr(net[0], "rule")
+    ('BoxRule', False)
+    """
+    chosen = layer_rules(composite, rules)
+    work = _checked_copy(model, bool(canonize))
+    made = _rules(chosen, float(epsilon), float(gamma), float(low), float(high))
+    first = _first_layer(work, data) if made["first"] is not None else None
     for _, m in _leaves(work):
         if m is first:
-            m.rule = rules["first"]()
+            m.rule = made["first"]()
             continue
         kind = (
             "conv" if isinstance(m, _CONV) else "dense" if isinstance(m, _DENSE)
@@ -186,6 +299,5 @@ def lrp_attribute(
             else "other"
         )  # fmt: skip
         if kind is not None:
-            m.rule = rules[kind]()
-    x = data.detach().clone().requires_grad_(True)
-    return LRP(work).attribute(x, target=target).detach()
+            m.rule = made[kind]()
+    return work

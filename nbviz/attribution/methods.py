@@ -26,6 +26,7 @@ torch.Size([3, 1, 8, 8])
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import torch
@@ -51,6 +52,21 @@ METHODS = (
 GRADIENT_METHODS = ("saliency", "input_x_gradient", "integrated_gradients", "occlusion")
 
 
+#: The number of outputs of each model, per input shape (one forward of one input).
+_OUTPUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _n_outputs(model: nn.Module, data: torch.Tensor) -> int:
+    shape = tuple(data.shape[1:])
+    known = _OUTPUTS.get(model)
+    if known is not None and known[0] == shape:
+        return known[1]
+    with torch.no_grad():
+        n = int(model(data[:1]).shape[-1])
+    _OUTPUTS[model] = (shape, n)
+    return n
+
+
 def targets_for(model: nn.Module, data: torch.Tensor, target) -> torch.Tensor:
     """The class explained for each image of ``data``: ``"predicted"`` (the model's top
     class), an int (that class for every image) or a sequence / tensor of one class per
@@ -59,8 +75,7 @@ def targets_for(model: nn.Module, data: torch.Tensor, target) -> torch.Tensor:
     >>> targets_for(nn.Linear(4, 3), torch.zeros(2, 4), 2).tolist()
     [2, 2]
     """
-    with torch.no_grad():
-        n_classes = model(data[:1]).shape[-1]
+    n_classes = _n_outputs(model, data)
     if isinstance(target, str):
         if target != "predicted":
             raise unknown_name_error("target", target, ["predicted"], "target")
@@ -93,11 +108,12 @@ def attribute(
     method: str = "input_x_gradient",
     *,
     composite: str = "epsilon",
+    rules=None,
     epsilon: float = 1e-6,
     gamma: float = 0.25,
     canonize: bool = True,
     steps: int = 32,
-    window: int = 4,
+    window: int | None = None,
     stride: int | None = None,
     baseline: float = 0.0,
 ) -> torch.Tensor:
@@ -110,11 +126,14 @@ def attribute(
         target: ``"predicted"``, a class, or one class per image (:func:`targets_for`).
         method: one of :data:`METHODS`.
         composite: LRP's rules per layer type, one of
-            :data:`~nbviz.attribution.lrp.COMPOSITES`.
+            :data:`~nbviz.attribution.lrp.COMPOSITES`; ``rules`` replaces some of its
+            rules per layer type (:func:`~nbviz.attribution.lrp.layer_rules`).
         epsilon, gamma: the parameters of LRP's epsilon and gamma rules.
         canonize: fold BatchNorm into the layer before it first (LRP only).
         steps: integrated gradients' path steps.
-        window, stride: occlusion's square patch and its stride (default: ``window``).
+        window, stride: occlusion's square patch (default: a seventh of the image's
+            shorter side, at least 2 pixels: 4 on 28×28) and its stride (default:
+            ``window``).
         baseline: the value integrated gradients starts from and occlusion fills in.
 
     Raises:
@@ -136,8 +155,8 @@ def attribute(
     try:
         t = targets_for(model, x, target)
         if method == "lrp":
-            return lrp_attribute(model, x, t, composite=composite, epsilon=epsilon,
-                                 gamma=gamma, canonize=canonize)  # fmt: skip
+            return lrp_attribute(model, x, t, composite=composite, rules=rules,
+                                 epsilon=epsilon, gamma=gamma, canonize=canonize)  # fmt: skip
         if method in ("guided_backprop", "deconvolution") and not _relus(model):
             raise ValueError(
                 f"method: {method} changes the backward pass of nn.ReLU modules, and this "
@@ -165,10 +184,11 @@ def attribute(
 def _occlusion(model, x, t, window, stride, baseline) -> torch.Tensor:
     from captum import attr as captum_attr
 
-    w = check_positive_int(window, "window")
-    s = w if stride is None else check_positive_int(stride, "stride")
     if x.ndim != 4:
         raise ValueError(f"data: occlusion needs images (N, C, H, W), got {tuple(x.shape)}")
+    auto = max(2, round(min(x.shape[2:]) / 7))
+    w = auto if window is None else check_positive_int(window, "window")
+    s = w if stride is None else check_positive_int(stride, "stride")
     shape: Sequence[int] = (x.shape[1], w, w)
     strides: Sequence[int] = (x.shape[1], s, s)
     with torch.no_grad():

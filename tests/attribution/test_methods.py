@@ -66,12 +66,13 @@ def x():
         (
             "occlusion",
             lambda m, x, t: captum_attr.Occlusion(m).attribute(
-                x, sliding_window_shapes=(1, 4, 4), strides=(1, 4, 4), baselines=0.0, target=t
+                x, sliding_window_shapes=(1, 2, 2), strides=(1, 2, 2), baselines=0.0, target=t
             ),
         ),
     ],
 )
 def test_each_method_equals_captum_called_directly(method, captum_call, x):
+    """With the defaults (occlusion: 2×2 patches, a seventh of 8 pixels but at least 2)."""
     model = _net()
     t = torch.tensor([0, 1, 2, 3, 4, 0])
     got = attribute(model, x, target=t, method=method)
@@ -169,3 +170,25 @@ def test_bad_input_gets_clear_errors(x):
     twice = nn.Sequential(nn.Flatten(), nn.Linear(64, 8), relu, nn.Linear(8, 8), relu)
     assert lrp_problems(twice) == ["layer '2' is called 2 times in the forward"]
     assert set(METHODS) >= {"lrp", "occlusion"}
+
+
+def test_lrp_reuses_its_checked_copy_until_the_weights_change(x):
+    import copy
+
+    from nbviz.attribution import lrp
+
+    model = _net(batch_norm=True)
+    first = attribute(model, x, target=1, method="lrp")
+    work = lrp._COPIES[model][1]
+    attribute(model, x, target=2, method="lrp")
+    assert lrp._COPIES[model][1] is work  # same weights: the same copy
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    model.train()
+    model(x).sum().backward()  # a training step also moves BatchNorm's running statistics
+    opt.step()
+    model.eval()
+    after = attribute(model, x, target=1, method="lrp")
+    assert lrp._COPIES[model][1] is not work
+    fresh = attribute(copy.deepcopy(model), x, target=1, method="lrp")
+    torch.testing.assert_close(after, fresh)
+    assert not torch.allclose(after, first)

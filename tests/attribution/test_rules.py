@@ -78,3 +78,18 @@ def test_every_composite_explains_the_zoo_cnn(composite):
     if composite == "epsilon-gamma-box":
         gamma = attribute(model, x, target=3, method="lrp", composite="epsilon-gamma")
         assert not torch.allclose(heat, gamma)  # the first layer's rule differs
+
+
+def test_rules_per_layer_type_replace_a_composites():
+    from nbviz.attribution import COMPOSITE_RULES, layer_rules
+
+    assert layer_rules("epsilon-gamma-box") == COMPOSITE_RULES["epsilon-gamma-box"]
+    torch.manual_seed(0)
+    model = SmallCNN(in_shape=(1, 8, 8)).eval()
+    x = torch.rand(3, 1, 8, 8)
+    same = attribute(model, x, target=1, method="lrp", composite="epsilon",
+                     rules={"first": "box", "conv": "gamma"})  # fmt: skip
+    want = attribute(model, x, target=1, method="lrp", composite="epsilon-gamma-box")
+    torch.testing.assert_close(same, want)
+    with pytest.raises(ValueError, match="Did you mean 'dense'"):
+        layer_rules("epsilon", {"dens": "epsilon"})
