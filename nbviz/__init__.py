@@ -17,6 +17,7 @@ from ._version import __version__
 #: Public name → the module that defines it. Loaded on first use, so that ``import nbviz``
 #: stays light (no ipywidgets, anywidget or matplotlib) for scripts and cluster jobs.
 _LAZY = {
+    "AttributionView": "nbviz.widgets.attribution_view",
     "EmbeddingView": "nbviz.widgets.embedding_view",
     "GrandTour": "nbviz.widgets.grand_tour",
     "ImageGrid": "nbviz.widgets.image_grid",
@@ -24,7 +25,7 @@ _LAZY = {
     "MaskExplorer": "nbviz.widgets.mask_explorer",
     "link_selection": "nbviz.widgets.scatter",
 }
-_PACKAGES = ("embed", "ldam", "lottery", "models", "tour", "widgets")
+_PACKAGES = ("attribution", "embed", "ldam", "lottery", "models", "tour", "widgets")
 
 __all__ = [*sorted(_LAZY), "__version__", "data", *_PACKAGES]
 

@@ -8,7 +8,9 @@
   ``cache_dir()/models`` (loads with ``torch.load(weights_only=True)``).
 * :func:`capture_activations` / :func:`layer_names`: any named module's outputs, batched.
 * :func:`as_tensors`: what every function taking ``data`` accepts (an ``ImageDataset``, an
-  ``(X, y)`` pair, a tensor or array, a torch ``Dataset``) as tensors.
+  ``(X, y)`` pair, a tensor or array, a torch ``Dataset``) as tensors;
+  :func:`runnable_model`: what every function taking ``model`` checks (a module with
+  weights to run).
 
 >>> from nbviz.data import digits
 >>> from nbviz.models import SmallCNN, capture_activations, train
@@ -18,7 +20,7 @@
 torch.Size([359, 128])
 """
 
-from ._inputs import as_tensors, model_float_dtype
+from ._inputs import as_tensors, model_float_dtype, runnable_model
 from .capture import INPUT, capture_activations, layer_names
 from .checkpoints import DATASETS, load_weights, pretrained, save_weights, training_recipe
 from .results import Snapshot, TrainResult
@@ -42,6 +44,7 @@ __all__ = [
     "model_float_dtype",
     "pretrained",
     "register_model",
+    "runnable_model",
     "save_weights",
     "train",
     "training_recipe",
