@@ -247,6 +247,19 @@ describe("LdamViewer view", () => {
       expect(t.model.get("side_by_side")).toBe(false);
     });
 
+    it("says there is no log D under no discriminator instead of drawing empty axes", async () => {
+      const root = await t.renderDrawn();
+      const note = () =>
+        root.querySelector(".nbviz-ldam-viewer-logd").parentElement.querySelector(".nbviz-ldam-viewer-empty");
+      expect(note().hidden).toBe(true);
+      const tr = new Float32Array(2 * N * L).fill(1);
+      tr.fill(Number.NaN, N * L); // log D: all NaN
+      t.model.set("traces", encoded(tr, [2, N, L], "float32"));
+      await frame();
+      expect(note().hidden).toBe(false);
+      expect(note().textContent).toBe("No discriminator prior: no log D.");
+    });
+
     it("shows the top real images in the chains' groups, names as text", async () => {
       const root = t.render();
       t.model.set("top_images", samples(5, 4, 1)); // 2 per group, groups in order

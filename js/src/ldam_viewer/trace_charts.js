@@ -92,9 +92,11 @@ export class TraceCharts {
    */
   drawChart(p, row, theme) {
     const tr = this.traces;
-    p.setEmpty(tr ? "" : "No traces yet.");
+    // A sampler without a discriminator sends log D as NaN: say so instead of empty axes.
+    const none = tr !== null && row === 1 && !hasFinite(tr.data, tr.n * tr.L, 2 * tr.n * tr.L);
+    p.setEmpty(!tr ? "No traces yet." : none ? "No discriminator prior: no log D." : "");
     const ctx = p.begin(theme);
-    if (!ctx || !tr) return;
+    if (!ctx || !tr || none) return;
     const { data, n, L } = tr;
     const steps = this.steps;
     const stepAt = (/** @type {number} */ j) => (steps ? steps[j] : j);
@@ -158,4 +160,15 @@ export class TraceCharts {
     ctx.restore();
     ctx.globalAlpha = 1;
   }
+}
+
+/**
+ * Whether `data[start:end]` holds a finite number.
+ * @param {Float32Array} data
+ * @param {number} start
+ * @param {number} end
+ */
+function hasFinite(data, start, end) {
+  for (let i = start; i < end; i++) if (Number.isFinite(data[i])) return true;
+  return false;
 }
