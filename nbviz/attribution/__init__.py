@@ -12,7 +12,8 @@ The compute half of the attribution view, usable from a script:
   (deletion curves, :class:`FlipCurve`) and :func:`conservation`;
 * the Deep Visualization Toolbox's geometry and max tracker: :func:`receptive_fields`
   of a conv layer's positions (:class:`ReceptiveFields`) and :func:`top_units`, each
-  unit's top images over a dataset with the crop its maximum came from (:class:`TopUnits`).
+  unit's top images over a dataset with the crop its maximum came from (:class:`TopUnits`),
+  and :func:`unit_pictures`, a unit's guided-backprop and deconvolution pictures.
 
 >>> import torch
 >>> from nbviz.attribution import attribute, pixel_flipping
@@ -40,6 +41,7 @@ from .lrp import (
 from .methods import GRADIENT_METHODS, METHODS, attribute, targets_for
 from .receptive import ReceptiveFields, receptive_fields
 from .top_units import TopUnits, top_units
+from .units import UNIT_METHODS, unit_pictures
 
 __all__ = [
     "COMPOSITES",
@@ -48,6 +50,7 @@ __all__ = [
     "LAYER_TYPES",
     "METHODS",
     "RULES",
+    "UNIT_METHODS",
     "FlipCurve",
     "ReceptiveFields",
     "TopUnits",
@@ -63,4 +66,5 @@ __all__ = [
     "receptive_fields",
     "targets_for",
     "top_units",
+    "unit_pictures",
 ]
