@@ -212,11 +212,11 @@ def lrp_attribute(
     """
     from captum.attr import LRP
 
+    chosen = layer_rules(composite, rules)
+    work, lock = _checked_copy(model, bool(canonize))
     x = data.detach().clone().requires_grad_(True)
-    _checked_copy(model, bool(canonize))
-    with _COPIES[model][2]:  # one attribution at a time on the shared copy
-        work = prepare_lrp(model, data, composite=composite, rules=rules, epsilon=epsilon,
-                           gamma=gamma, low=low, high=high, canonize=canonize)  # fmt: skip
+    with lock:  # one attribution at a time on the shared copy
+        _attach_rules(work, data, chosen, epsilon, gamma, low, high)
         return LRP(work).attribute(x, target=target).detach()
 
 
@@ -232,15 +232,16 @@ def _fingerprint(model: nn.Module, canonize: bool) -> tuple:
     return canonize, tuple((id(t), t._version) for t in tensors)
 
 
-def _checked_copy(model: nn.Module, canonize: bool) -> nn.Module:
+def _checked_copy(model: nn.Module, canonize: bool) -> tuple[nn.Module, threading.Lock]:
     """``model`` checked by :func:`lrp_problems` and copied (BatchNorm folded with
     ``canonize``), once per state of its weights: the check traces the forward, and the
-    copy costs as much as the model, so a second batch on the same weights reuses both."""
+    copy costs as much as the model, so a second batch on the same weights reuses both.
+    Returns the copy and the lock that keeps two attributions off it at once."""
     key = _fingerprint(model, canonize)
     with _COPIES_LOCK:
         hit = _COPIES.get(model)
     if hit is not None and hit[0] == key:
-        return hit[1]
+        return hit[1], hit[2]
     problems = lrp_problems(model)
     if problems:
         from .methods import GRADIENT_METHODS
@@ -254,9 +255,10 @@ def _checked_copy(model: nn.Module, canonize: bool) -> nn.Module:
     if work is model:
         work = copy.deepcopy(model)
     work.eval()
+    lock = threading.Lock()
     with _COPIES_LOCK:
-        _COPIES[model] = (key, work, threading.Lock())
-    return work
+        _COPIES[model] = (key, work, lock)
+    return work, lock
 
 
 def prepare_lrp(
@@ -286,7 +288,13 @@ def prepare_lrp(
     ('BoxRule', False)
     """
     chosen = layer_rules(composite, rules)
-    work = _checked_copy(model, bool(canonize))
+    work, _ = _checked_copy(model, bool(canonize))
+    _attach_rules(work, data, chosen, epsilon, gamma, low, high)
+    return work
+
+
+def _attach_rules(work: nn.Module, data, chosen: dict, epsilon, gamma, low, high) -> None:
+    """Set each leaf's ``rule`` on ``work`` from ``chosen`` (:func:`layer_rules`)."""
     made = _rules(chosen, float(epsilon), float(gamma), float(low), float(high))
     first = _first_layer(work, data) if made["first"] is not None else None
     for _, m in _leaves(work):
@@ -300,4 +308,3 @@ def prepare_lrp(
         )  # fmt: skip
         if kind is not None:
             m.rule = made[kind]()
-    return work

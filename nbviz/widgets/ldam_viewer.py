@@ -400,7 +400,7 @@ class LDAMViewer(JobWidget):
             if t.discriminator is None:
                 logd[:] = float("nan")  # no D: nothing to draw (the history holds zeros)
             parts.append(torch.stack([act, logd]))
-        recent = recents[shown.index(s)] if s in shown else recents[0]
+        recent = recents[shown.index(s)]  # the sampler on show is always among them
         self.history_len = recent["n_samples"]
         self.traces = torch.cat(parts, dim=2).transpose(1, 2).contiguous().numpy()
         self.trace_steps = recent["steps"][len(recent["steps"]) - length :].to(torch.int32).numpy()
@@ -419,7 +419,7 @@ class LDAMViewer(JobWidget):
         if not all(len(snap["samples"]) for snap in snaps):
             return
         frames = [snap["samples"][min(k, len(snap["samples"]) - 1)] for snap in snaps]
-        snap = snaps[shown.index(self.sampler)] if self.sampler in shown else snaps[0]
+        snap = snaps[shown.index(self.sampler)]
         k = min(k, len(snap["samples"]) - 1)
         with self.batched():
             self.samples = self._to_uint8(torch.cat(frames))
