@@ -13,7 +13,8 @@ The compute half of the attribution view, usable from a script:
 * the Deep Visualization Toolbox's geometry and max tracker: :func:`receptive_fields`
   of a conv layer's positions (:class:`ReceptiveFields`) and :func:`top_units`, each
   unit's top images over a dataset with the crop its maximum came from (:class:`TopUnits`),
-  and :func:`unit_pictures`, a unit's guided-backprop and deconvolution pictures.
+  and :func:`unit_pictures`, a unit's guided-backprop and deconvolution pictures;
+  :func:`explorer_layers` and :func:`layer_outputs`, every layer's output for one input.
 
 >>> import torch
 >>> from nbviz.attribution import attribute, pixel_flipping
@@ -27,6 +28,7 @@ The compute half of the attribution view, usable from a script:
 """
 
 from .canonize import fold_batchnorm, folded_norms
+from .explore import LOOKED_AT, explorer_layers, layer_outputs
 from .faithfulness import FlipCurve, conservation, pixel_flipping
 from .lrp import (
     COMPOSITE_RULES,
@@ -48,6 +50,7 @@ __all__ = [
     "COMPOSITE_RULES",
     "GRADIENT_METHODS",
     "LAYER_TYPES",
+    "LOOKED_AT",
     "METHODS",
     "RULES",
     "UNIT_METHODS",
@@ -56,8 +59,10 @@ __all__ = [
     "TopUnits",
     "attribute",
     "conservation",
+    "explorer_layers",
     "fold_batchnorm",
     "folded_norms",
+    "layer_outputs",
     "layer_rules",
     "lrp_attribute",
     "lrp_problems",

@@ -76,12 +76,14 @@ def top_units(
     batch_size: int = 256,
     progress: bool = True,
     should_stop=None,
+    callback=None,
 ) -> TopUnits:
     """One pass of ``data`` through ``model``: every unit of ``layer``'s ``k`` top images
     (a conv layer's channels by their maximum over positions, with where it is).
 
     ``should_stop`` (an Event or a callable) ends the pass early between batches; the
-    result then covers the images seen so far.
+    result then covers the images seen so far. ``callback(seen, total)`` is called after
+    each batch (a view's progress bar).
     """
     model = runnable_model(model)
     modules = dict(model.named_modules())
@@ -135,6 +137,8 @@ def top_units(
                     positions = cand_p.gather(1, keep[..., None].expand(-1, -1, 2))
                 seen += n
                 bar.update(n)
+                if callback is not None:
+                    callback(seen, len(x))
         bar.close()
     finally:
         handle.remove()

@@ -17,6 +17,8 @@ over the whole map.
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -82,7 +84,10 @@ def unit_pictures(
         for m in methods:
             explainer = kinds[m](model, modules[layer])
             xs = x.detach().clone().requires_grad_(True)
-            out[m] = explainer.attribute(xs, neuron_selector=selector).detach()
+            with warnings.catch_warnings():
+                # Captum says on every call that it hooks the ReLUs: that is the method
+                warnings.filterwarnings("ignore", "Setting backward hooks on ReLU")
+                out[m] = explainer.attribute(xs, neuron_selector=selector).detach()
         return out
     finally:
         hook.remove()
