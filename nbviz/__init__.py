@@ -22,6 +22,7 @@ _LAZY = {
     "GrandTour": "nbviz.widgets.grand_tour",
     "ImageGrid": "nbviz.widgets.image_grid",
     "LDAMViewer": "nbviz.widgets.ldam_viewer",
+    "LayerExplorer": "nbviz.widgets.layer_explorer",
     "MaskExplorer": "nbviz.widgets.mask_explorer",
     "link_selection": "nbviz.widgets.scatter",
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { DTYPES, decodeArray, decodeOptionalArray, decodeTrait, unpackArrays, writeTrait } from "../src/lib/codec.js";
+import {
+  DTYPES,
+  decodeArray,
+  decodeOptionalArray,
+  decodeTrait,
+  encodeArray,
+  unpackArrays,
+  writeTrait,
+} from "../src/lib/codec.js";
 import { encoded, FakeModel } from "./fake_model.js";
 
 function viewOf(typed, pad = 0) {
@@ -84,6 +92,38 @@ describe("decodeArray", () => {
   it("decodeOptionalArray passes null through", () => {
     expect(decodeOptionalArray(null)).toBeNull();
     expect(decodeOptionalArray(undefined)).toBeNull();
+  });
+});
+
+describe("encodeArray", () => {
+  it("encodes each wire dtype as a DataView over the same memory, and decodes back", () => {
+    for (const [dtype, typed] of [
+      ["float32", Float32Array.of(1.5, -2, 3, 4)],
+      ["uint8", Uint8Array.of(0, 7, 128, 255)],
+      ["int32", Int32Array.of(-1, 0, 1, 2147483647)],
+    ]) {
+      const enc = encodeArray(typed, [2, 2]);
+      expect(enc.dtype).toBe(dtype);
+      expect(enc.shape).toEqual([2, 2]);
+      expect(enc.buffer).toBeInstanceOf(DataView);
+      expect(enc.buffer.buffer).toBe(typed.buffer);
+      expect(enc.buffer.byteLength).toBe(typed.byteLength);
+      expect(Array.from(decodeArray(enc).data)).toEqual(Array.from(typed));
+    }
+  });
+
+  it("keeps a subarray's offset and takes clamped bytes as uint8", () => {
+    const whole = Uint8Array.of(9, 9, 1, 2, 3);
+    const enc = encodeArray(whole.subarray(2), [3]);
+    expect(enc.buffer.byteOffset).toBe(2);
+    expect(Array.from(decodeArray(enc).data)).toEqual([1, 2, 3]);
+    expect(encodeArray(Uint8ClampedArray.of(4), [1, 1]).dtype).toBe("uint8");
+  });
+
+  it("refuses other arrays and shapes that do not fit", () => {
+    expect(() => encodeArray(/** @type {any} */ (Float64Array.of(1)), [1])).toThrow(/Float32Array/);
+    expect(() => encodeArray(Uint8Array.of(1, 2, 3), [2, 2])).toThrow(/needs 4 values, got 3/);
+    expect(() => encodeArray(Uint8Array.of(1), [-1])).toThrow(/non-negative/);
   });
 });
 

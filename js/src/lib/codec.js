@@ -1,9 +1,11 @@
-// Binary arrays from Python (nbviz/widgets/codec.py) as typed arrays.
+// Binary arrays between Python (nbviz/widgets/codec.py) and the views, as typed arrays.
 //
 // A trait or message carries `{dtype, shape, buffer}`; ipywidgets hands the buffer to
 // the view as a DataView. decodeArray wraps it in a typed array of that dtype without
 // copying, unless the view's byte offset is not a multiple of the element size (typed
-// arrays cannot start there), in which case it copies once.
+// arrays cannot start there), in which case it copies once. encodeArray is the way back:
+// a view sets an array trait to its result, and ipywidgets lifts the DataView out of the
+// state into a binary frame that Python's `decode_array` reads.
 
 /** The typed-array constructor for each dtype that crosses the wire. */
 export const DTYPES = Object.freeze({
@@ -101,6 +103,32 @@ export function decodeTrait(model, name, dtype, check, owner) {
     console.error(err);
     return null;
   }
+}
+
+/**
+ * A typed array as `{dtype, shape, buffer}` for an array trait written from the view: the
+ * DataView shares `data`'s memory, so `data` must not change after the write (write a new
+ * array each time). Python's ArrayTrait deserializer (`decode_array`) reads it as is.
+ * @example encodeArray(Uint8Array.of(1, 2, 3, 4), [2, 2]) // {dtype: "uint8", shape: [2, 2], buffer: DataView}
+ * @param {Float32Array|Uint8Array|Uint8ClampedArray|Int32Array} data  row-major values
+ * @param {number[]} shape
+ * @returns {{dtype: "float32"|"uint8"|"int32", shape: number[], buffer: DataView}}
+ */
+export function encodeArray(data, shape) {
+  const dtype =
+    data instanceof Float32Array
+      ? "float32"
+      : data instanceof Uint8Array || data instanceof Uint8ClampedArray
+        ? "uint8"
+        : data instanceof Int32Array
+          ? "int32"
+          : null;
+  if (!dtype) throw new Error("nbviz codec: encodeArray takes a Float32Array, Uint8Array or Int32Array");
+  const size = checkShape(shape);
+  if (size !== data.length) {
+    throw new Error(`nbviz codec: shape [${shape.join(", ")}] needs ${size} values, got ${data.length}`);
+  }
+  return { dtype, shape: shape.slice(), buffer: new DataView(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 /** Set a model trait from the view and sync it to Python, unless it already holds `value`. */

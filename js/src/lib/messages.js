@@ -25,3 +25,5 @@ export const POINTS_INCOMING = messageType("points_incoming");
 export const POINTS_PULL = messageType("points_pull");
 /** Python → view: one piece of streamed points: `token`, `offset`, `length`, `total`. */
 export const POINTS_CHUNK = messageType("points_chunk");
+/** View → Python: open the chosen unit's LDAM chains (the layer explorer's button). */
+export const OPEN_CHAINS = messageType("open_chains");
