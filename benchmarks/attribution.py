@@ -11,6 +11,11 @@
   every layer per call, as a Captum user writes it.
 * **Max tracker**: :func:`nbviz.attribution.top_units` over the 60,000 training images on
   ``conv2`` (32 channels, top 9 each), images per second.
+* **Layer explorer**: the Python side of one drawn input in :class:`nbviz.LayerExplorer`
+  on the same model (the bytes the canvas sends → every layer's activations and the
+  prediction in the widget's traits), without a unit chosen and with ``conv2``'s unit 5
+  (its map, guided backprop and deconvolution too), against a bare forward pass of one
+  image: the floor any explorer pays. Medians of ``--repeats`` × 5 inputs.
 
 Prints a table, then one JSON line last. Run: ``.venv/bin/python benchmarks/attribution.py``
 (``--repeats 3`` for a quick run; ``--threads``, default 1).
@@ -96,6 +101,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--repeats", type=int, default=21, help="timed runs per method and side")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     ap.add_argument("--no-tracker", action="store_true", help="skip the max-tracker pass")
+    ap.add_argument("--no-explorer", action="store_true", help="skip the layer explorer")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     model = pretrained("small_cnn", "fashion_mnist", progress=False).eval()
@@ -135,8 +141,52 @@ def main(argv=None) -> dict:
         out["tracker_images_per_s"] = round(top.seen / seconds, 1)
         print(f"max tracker: conv2's top 9 over {top.seen:,} images in {seconds:.1f} s "
               f"({top.seen / seconds:,.0f} images/s)")  # fmt: skip
+    if not args.no_explorer:
+        out.update(explorer_timings(model, test, 5 * args.repeats))
     print(json.dumps(out))
     return out
+
+
+def explorer_timings(model, data, n: int) -> dict:
+    """Median ms per drawn input in LayerExplorer, without and with a unit, and of a bare
+    forward pass of one image."""
+    import numpy as np
+
+    from nbviz import LayerExplorer
+
+    explorer = LayerExplorer(model, data.subset(256, seed=0))
+    rng = np.random.default_rng(0)
+    drawings = rng.integers(0, 256, size=(n, 28, 28, 1), dtype=np.uint8)
+    explorer.input_source = "drawing"
+
+    def per_input() -> float:
+        times = []
+        for img in drawings:
+            t0 = time.perf_counter()
+            explorer.input_image = img
+            times.append(time.perf_counter() - t0)
+        return 1000 * statistics.median(times)
+
+    plain = per_input()
+    explorer.layer, explorer.unit = "conv2", 5
+    explorer.wait()
+    with_unit = per_input()
+    forward = []
+    x = data.images[:1]
+    with torch.no_grad():
+        for _ in range(n):
+            t0 = time.perf_counter()
+            model(x)
+            forward.append(time.perf_counter() - t0)
+    fwd = 1000 * statistics.median(forward)
+    layers = len(explorer.layers)
+    print(f"layer explorer, one drawn input: {plain:.2f} ms ({layers} layers), "
+          f"{with_unit:.2f} ms with a unit's pictures; a bare forward pass {fwd:.2f} ms")  # fmt: skip  # noqa: E501
+    return {
+        "explorer_input_ms": round(plain, 2),
+        "explorer_input_with_unit_ms": round(with_unit, 2),
+        "forward_ms": round(fwd, 3),
+    }
 
 
 if __name__ == "__main__":

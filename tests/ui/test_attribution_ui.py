@@ -4,10 +4,14 @@ class picked in the browser reaches Python and recomputes the maps."""
 
 from __future__ import annotations
 
-from .conftest import ARTIFACTS
+import os
+import shutil
+
+from .conftest import ARTIFACTS, REPO
 from .harness import element_ink, kernel_eval, open_notebook, run_all_cells, wait_until
 
 ROOT = ".nbviz-attribution"
+README_SHOT = REPO / "docs" / "images" / "attribution-view.png"
 
 SETUP = (
     "import torch\n"
@@ -43,7 +47,11 @@ def test_the_grid_draws_every_method_and_a_class_change_reaches_python(page, lab
     ]  # fmt: skip
     assert "LRP hands out" in page.locator(f"{ROOT} .nbviz-attribution-conservation").text_content()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "attribution-view.png"))
+    shot = ARTIFACTS / "attribution-view.png"
+    page.locator(ROOT).first.screenshot(path=str(shot))
+    if os.environ.get("NBVIZ_UPDATE_SCREENSHOTS") == "1":  # the README's picture
+        README_SHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, README_SHOT)
     with lab.kernel(name) as kc:
         page.locator(f"select{ROOT}-target").select_option("7")
         target = wait_until(lambda: kernel_eval(kc, "view.target"), lambda v: v == "7")
@@ -53,3 +61,9 @@ def test_the_grid_draws_every_method_and_a_class_change_reaches_python(page, lab
         assert done == [7] * 5
         wait_until(lambda: kernel_eval(kc, "view.running"), lambda v: not v, timeout=60)
     page.wait_for_selector(f'{ROOT}[data-target="7"]')
+
+
+def test_readme_picture_exists():
+    """The README's attribution picture is one the test above took."""
+    assert README_SHOT.exists() and README_SHOT.stat().st_size > 10_000
+    assert "docs/images/attribution-view.png" in (REPO / "README.md").read_text()
