@@ -42,6 +42,19 @@ SETUP = (
 )
 
 
+def _picture_file(path: Path) -> Path:
+    """A 112×56 RGB PNG: dark red, with a light yellow vertical bar in the middle."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.zeros((56, 112, 3), np.uint8)
+    rgb[...] = (90, 10, 10)
+    rgb[:, 49:63] = (250, 240, 120)
+    path.parent.mkdir(exist_ok=True)
+    Image.fromarray(rgb).save(path)
+    return path
+
+
 def _stroke(page, points):
     """Press at the first point, move through the others, release (in client px)."""
     page.mouse.move(*points[0])
@@ -108,6 +121,22 @@ def test_a_stroke_drives_the_layers_and_a_click_shows_a_unit(page, lab, write_no
         # what the stroke cost, stroke write to drawn layers (reported, not asserted:
         # timings belong to benchmarks on a quiet machine)
         (ARTIFACTS / "layer-explorer-latency.json").write_text(json.dumps(stats))
+
+        # An RGB picture file, wider than tall: cut to its centre, resized, made grey, said
+        picture = _picture_file(ARTIFACTS / "upload.png")
+        page.locator(f"{ROOT} .nbviz-layer-explorer-file").set_input_files(str(picture))
+        note = wait_until(lambda: kernel_eval(kc, "explorer.input_note"), lambda v: "grey" in v)
+        assert "cut to its centre and resized to 28×28" in note, note
+        assert kernel_eval(kc, "explorer.input_source") == "file"
+        page.wait_for_function(
+            "(want) => document.querySelector('.nbviz-layer-explorer-note').textContent"
+            ".includes(want)", arg="converted to grey", timeout=10_000,
+        )  # fmt: skip
+        # the picture's bright bar (a quarter of its width, in the middle) is in the input
+        cols = kernel_eval(
+            kc, "sorted(set((explorer.input_image[..., 0] > 128).nonzero()[1].tolist()))"
+        )
+        assert cols and min(cols) >= 8 and max(cols) <= 20, cols
 
         # The button opens the unit's chains below the explorer
         page.get_by_role("button", name="LDAM chains").click()
