@@ -259,10 +259,20 @@ async () => {
 }
 """
 
+_RUN_THROUGH_JS = """
+async (last) => {
+  const app = window.jupyterapp;
+  const notebook = app.shell.currentWidget.content;
+  notebook.activeCellIndex = last;
+  await app.commands.execute('notebook:run-all-above');
+  await app.commands.execute('notebook:run-cell');
+}
+"""
+
 _NOTEBOOK_STATE_JS = """
-() => {
+(last) => {
   const panel = window.jupyterapp.shell.currentWidget;
-  const cells = panel.content.widgets;
+  const cells = panel.content.widgets.slice(0, last === null ? undefined : last + 1);
   let pending = 0; const errors = [];
   for (const cell of cells) {
     if (cell.model.type !== 'code') continue;
@@ -287,13 +297,17 @@ def open_notebook(page, lab: JupyterLab, path: str, timeout: float = 90.0) -> No
     page.evaluate(_WAIT_KERNEL_JS)
 
 
-def run_all_cells(page, timeout: float = 300.0) -> None:
-    """Run every cell and wait for the last to finish; raise if any cell raised."""
-    page.evaluate(_RUN_ALL_JS)
+def run_all_cells(page, timeout: float = 300.0, *, through: int | None = None) -> None:
+    """Run every cell (or the cells up to index ``through``, markdown counted) and wait
+    for the last to finish; raise if any cell raised."""
+    if through is None:
+        page.evaluate(_RUN_ALL_JS)
+    else:
+        page.evaluate(_RUN_THROUGH_JS, through)
     deadline = time.monotonic() + timeout
     state = {}
     while time.monotonic() < deadline:
-        state = page.evaluate(_NOTEBOOK_STATE_JS)
+        state = page.evaluate(_NOTEBOOK_STATE_JS, through)
         if state["errors"]:
             raise AssertionError(f"a notebook cell raised: {state['errors']}")
         if state["pending"] == 0 and state["status"] == "idle":

@@ -54,7 +54,9 @@ def test_embedding_streams_and_selection_reaches_python_and_the_tour(page, lab, 
         shots.append(page.locator(VIEW).first.screenshot())
         assert kernel_eval(kc, "view.job_state") == "running"
         run_all_cells(page)  # waits for the kernel; the job goes on in the background
-        wait_until(lambda: kernel_eval(kc, "view.iteration"), lambda v: v >= 1000, timeout=120)
+        # past the early exaggeration (250 iterations); the lasso below is geometric, so the
+        # embedding need not have converged
+        wait_until(lambda: kernel_eval(kc, "view.iteration"), lambda v: v >= 300, timeout=120)
         kernel_eval(kc, "view.stop() or 0")  # the Python side of the status strip's Stop
         assert kernel_eval(kc, "view.job_state") == "stopped"
         time.sleep(0.5)
@@ -63,7 +65,7 @@ def test_embedding_streams_and_selection_reaches_python_and_the_tour(page, lab, 
         print(f"pictures received while running: {seen}")
         assert shots[0] != shots[1], "the scatter did not change while the t-SNE ran"
         assert seen >= 5, f"only {seen} pictures reached the browser"
-        assert 1000 <= kernel_eval(kc, "view.iteration") < 100_000
+        assert 300 <= kernel_eval(kc, "view.iteration") < 100_000
         assert kernel_eval(kc, "view.kl") > 0
         assert page.get_attribute(VIEW, "data-n") == "1797"
         assert element_ink(page, f"{VIEW} .nbviz-grand-tour-canvas")["ink"] > 1500
