@@ -269,9 +269,11 @@ def main(argv=None) -> dict:
                                 times[case].append(_peer_event(page, slider))
                     kernel_eval(kc, "setattr(explorer, 'layer', 'conv2') or 0")
                     kernel_eval(kc, "setattr(explorer, 'unit', 5) or explorer.wait() and 0", 120)
+                    _settle(page, kc)  # a black canvas: each dab below is on new ground
+                    _nbviz_event(page, page.locator(f"{EXPLORER} button:text('Clear')").click)
                     for i in range(args.repeats):
                         _settle(page, kc)
-                        times["dab_unit"].append(_dab(page, 2 + 2 * i % 24, 26))
+                        times["dab_unit"].append(_dab(page, 2 + 2 * i % 24, 4 + 2 * (i // 12)))
                 if errors:
                     raise RuntimeError(f"console errors: {errors}")
     out: dict = {"benchmark": "layer_explorer", "repeats": args.repeats, "target_ms": TARGET_MS}
