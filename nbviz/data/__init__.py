@@ -8,6 +8,9 @@ Every loader returns an :class:`ImageDataset` (float32 images ``(N, C, H, W)`` i
   ``dataset-fashion-mnist``), else the cache, else downloaded.
 * :func:`mnist`, :func:`cifar10` — from the cache, else downloaded.
 
+and, for character-level models, a :class:`TextDataset`: :func:`python_source` (the
+standard library's own source, built in) and :func:`tiny_shakespeare` (downloaded once).
+
 Downloads (:func:`download`) are checked against published SHA-256s and land in
 :func:`cache_dir` (``$NBVIZ_CACHE``, else ``$XDG_CACHE_HOME/nbviz``, else
 ``~/.cache/nbviz``); a failed one leaves nothing behind and raises
@@ -27,10 +30,13 @@ from .dataset import ImageDataset
 from .fetch import DownloadError, download, sha256_file
 from .idx import read_idx
 from .loaders import cifar10, digits, fashion_mnist, mnist
+from .text import UNKNOWN, TextDataset, python_source, tiny_shakespeare
 
 __all__ = [
+    "UNKNOWN",
     "DownloadError",
     "ImageDataset",
+    "TextDataset",
     "cache_dir",
     "cifar10",
     "clear_memory_cache",
@@ -38,6 +44,8 @@ __all__ = [
     "download",
     "fashion_mnist",
     "mnist",
+    "python_source",
     "read_idx",
     "sha256_file",
+    "tiny_shakespeare",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "FASHION_MNIST",
     "MNIST",
     "SYSTEM_DATA_DIR",
+    "TINY_SHAKESPEARE",
     "RemoteDataset",
     "RemoteFile",
     "data_urls",
@@ -249,4 +250,21 @@ CIFAR10 = RemoteDataset(
         "truck",
     ),
     file_format="cifar10-python",
+)
+
+TINY_SHAKESPEARE = RemoteDataset(
+    name="tiny_shakespeare",
+    mirrors=("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/",),
+    files={
+        "all": (
+            RemoteFile(
+                "input.txt",
+                "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+                1115394,
+            ),
+        )
+    },
+    shapes={},
+    class_names=(),
+    file_format="text",
 )
