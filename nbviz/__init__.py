@@ -18,6 +18,7 @@ from ._version import __version__
 #: stays light (no ipywidgets, anywidget or matplotlib) for scripts and cluster jobs.
 _LAZY = {
     "AttributionView": "nbviz.widgets.attribution_view",
+    "CellViewer": "nbviz.widgets.cell_viewer",
     "EmbeddingView": "nbviz.widgets.embedding_view",
     "GrandTour": "nbviz.widgets.grand_tour",
     "ImageGrid": "nbviz.widgets.image_grid",
@@ -26,7 +27,7 @@ _LAZY = {
     "MaskExplorer": "nbviz.widgets.mask_explorer",
     "link_selection": "nbviz.widgets.scatter",
 }
-_PACKAGES = ("attribution", "embed", "ldam", "lottery", "models", "tour", "widgets")
+_PACKAGES = ("attribution", "embed", "ldam", "lottery", "models", "text", "tour", "widgets")
 
 __all__ = [*sorted(_LAZY), "__version__", "data", *_PACKAGES]
 
