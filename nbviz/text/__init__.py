@@ -12,9 +12,12 @@ The compute half of the RNN cell viewer, usable from a script:
   (:mod:`~nbviz.text.cells`): which cells follow which track, gate saturation, and
   LSTMVis's ranking for a brushed span;
 * :func:`train_char_rnn`, :func:`char_rnn` (cached), :func:`sample`
-  (:mod:`~nbviz.text.training`): truncated backpropagation through time, with snapshots.
+  (:mod:`~nbviz.text.training`): truncated backpropagation through time, with snapshots;
+* :func:`char_attribution` (:mod:`~nbviz.text.attribution`): which earlier characters
+  carried the evidence for a predicted one (Captum, on the embeddings).
 """
 
+from .attribution import TEXT_METHODS, CharAttribution, char_attribution
 from .cells import saturation, span_scores, track_correlations
 from .model import CELLS, CharRNN
 from .record import GATES, Recording, record
@@ -26,10 +29,13 @@ __all__ = [
     "GATES",
     "PROSE_TRACKS",
     "PYTHON_TRACKS",
+    "TEXT_METHODS",
     "TRACKS",
+    "CharAttribution",
     "CharRNN",
     "Recording",
     "TextTrainResult",
+    "char_attribution",
     "char_rnn",
     "python_tracks",
     "record",

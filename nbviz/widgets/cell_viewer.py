@@ -252,14 +252,34 @@ class CellViewer(JobWidget):
     def _check_cell(self, proposal):
         i = proposal["value"]
         n = self._rec.hidden.shape[0] * self._rec.n_units if self._rec is not None else 0
-        if self._rec is not None and not 0 <= i < n:
+        if self._rec is not None and not -1 <= i < n:
             raise traitlets.TraitError(f"cell: {i} is out of range; the model has {n} cells")
         return i
 
     @traitlets.observe("cell")
     def _on_cell(self, change) -> None:
-        if not self._ranking and self._rec is not None:
+        if not self._ranking and self._rec is not None and change["new"] >= 0:
             self._colour()
+
+    def explain(self, position: int, *, target: str | None = None,
+                method: str = "integrated_gradients"):  # fmt: skip
+        """Colour the text by the evidence for the character predicted after
+        ``text[position]`` (:func:`nbviz.text.char_attribution`: red for, blue against,
+        scaled to the largest); picking a cell in the list goes back to the cells.
+        Returns the :class:`~nbviz.text.CharAttribution`."""
+        from ..text import char_attribution
+
+        ex = char_attribution(self.model, self.data, self.text, position, target=target,
+                              method=method)  # fmt: skip
+        scale = max(float(np.abs(ex.values).max()), 1e-12)
+        with self.batched():
+            self.cell = -1
+            self.values = ex.values / scale
+            self.cell_name = (
+                f"evidence for {ex.target!r} after character {position} "
+                f"(p = {ex.probability:.2f}, {method.replace('_', ' ')})"
+            )
+        return ex
 
     @traitlets.observe("rank_by", "quantity")
     def _on_rank_by(self, change) -> None:

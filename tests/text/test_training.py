@@ -69,3 +69,28 @@ def test_bad_input_says_what_is_wrong():
         CharRNN(10, cell="lsmt")
     with pytest.raises(ValueError, match="prime"):
         sample(model, data, 5, prime="")
+
+
+def test_char_attribution_is_causal_and_complete():
+    from nbviz.text import char_attribution
+
+    data = TextDataset(CODE)
+    torch.manual_seed(0)
+    model = CharRNN(data.vocab_size, hidden=24, layers=2)
+    train_char_rnn(model, data, steps=60, seq_len=40, batch_size=8, progress=False)
+    text = CODE[:120]
+    pos = text.index("print") + 1  # after "pr": the evidence for "i"
+    ex = char_attribution(model, data, text, pos, steps=256)
+    assert ex.target == "i" and 0 < ex.probability <= 1
+    assert (ex.values[pos + 1 :] == 0).all()  # nothing after the position
+    # completeness: the relevance sums to the logit minus its value on zero embeddings
+    with torch.no_grad():
+        zero = model.head(model.rnn(torch.zeros(1, pos + 1, model.embed.embedding_dim))[0][:, -1])
+    want = ex.score - float(zero[0, data.vocab.index("i")])
+    assert float(ex.values.sum()) == pytest.approx(want, rel=0.02, abs=0.02)
+    ixg = char_attribution(model, data, text, pos, method="input_x_gradient", target="r")
+    assert ixg.target == "r" and (ixg.values[pos + 1 :] == 0).all()
+    with pytest.raises(ValueError, match="Did you mean 'input_x_gradient'"):
+        char_attribution(model, data, text, pos, method="input_gradient")
+    with pytest.raises(ValueError, match="position: 500 is outside"):
+        char_attribution(model, data, text, 500)

@@ -74,6 +74,18 @@ def test_the_hidden_state_and_the_views_bad_writes():
         viewer.quantity = "gates"
 
 
+def test_explain_colours_the_evidence_for_a_predicted_character():
+    viewer, _, _ = _viewer()
+    pos = viewer.text.index("return") + 2  # after "ret": the evidence for "u"
+    ex = viewer.explain(pos)
+    assert viewer.cell == -1 and ex.target == "u"
+    assert np.abs(viewer.values).max() == pytest.approx(1.0)
+    assert (viewer.values[pos + 1 :] == 0).all()
+    assert viewer.cell_name.startswith("evidence for 'u' after character")
+    viewer.cell = viewer.cells[0]["index"]  # back to a cell
+    assert viewer.cell_name.endswith(" · c")
+
+
 def test_bad_arguments():
     data = TextDataset(CODE)
     model = CharRNN(data.vocab_size, hidden=8)
