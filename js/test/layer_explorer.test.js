@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from "vitest";
 import widget from "../src/layer_explorer/index.js";
 import * as math from "../src/layer_explorer/math.js";
+import { fitText } from "../src/lib/canvas.js";
 import { decodeArray } from "../src/lib/codec.js";
 import { OPEN_CHAINS } from "../src/lib/messages.js";
 import { encoded } from "./fake_model.js";
@@ -229,9 +230,9 @@ describe("layer explorer math: layers", () => {
     expect(math.largestUnit(Float32Array.of(Number.NaN), { offset: 0, units: 1 })).toBe(-1);
     expect(math.largestUnit(Float32Array.of(1), { offset: 1, units: 2 })).toBe(-1);
     const ctx = fakeContext(); // 6 px a character
-    expect(math.fitText(ctx, "Sneaker", 42)).toBe("Sneaker");
-    expect(math.fitText(ctx, "Sneaker", 30)).toBe("Snea…");
-    expect(math.fitText(ctx, "Sneaker", 3)).toBe("S…");
+    expect(fitText(ctx, "Sneaker", 42)).toBe("Sneaker");
+    expect(fitText(ctx, "Sneaker", 30)).toBe("Snea…");
+    expect(fitText(ctx, "Sneaker", 3)).toBe("S…");
     expect(math.topLabel(4.821, "#123 · Sneaker")).toBe("4.821 · Sneaker");
     expect(math.topLabel(4.821, "#123")).toBe("4.821");
     expect(math.topLabel(2, "#1 · T-shirt · top")).toBe("2 · T-shirt · top");

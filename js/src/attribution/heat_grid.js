@@ -2,7 +2,7 @@
 // on the diverging scale of math.js (its largest magnitude at full colour). Row labels
 // name the methods, column heads the class explained; hovering a cell names the method,
 // the image and the value under the pointer.
-import { makeCanvas } from "../lib/canvas.js";
+import { fitText, makeCanvas } from "../lib/canvas.js";
 import { CanvasPanel } from "../lib/panel.js";
 import { imageToRGBA } from "../lib/pixels.js";
 import { cellAt, fillHeatmap, formatValue, gridLayout } from "./math.js";
@@ -131,17 +131,4 @@ export class HeatGrid extends CanvasPanel {
     const c = this.layout.cell(row, col);
     return this.clientPoint(c.x + c.w / 2, c.y + c.h / 2);
   }
-}
-
-/**
- * `text` cut with an ellipsis to fit `maxWidth` px.
- * @param {CanvasRenderingContext2D} ctx
- * @param {string} text
- * @param {number} maxWidth
- */
-function fitText(ctx, text, maxWidth) {
-  if (ctx.measureText(text).width <= maxWidth) return text;
-  let s = text;
-  while (s.length > 1 && ctx.measureText(`${s}…`).width > maxWidth) s = s.slice(0, -1);
-  return `${s}…`;
 }

@@ -13,7 +13,7 @@
 // first layer's type's rule), rule_names [str], flip_fractions {float32 [s]}, flip_scores {float32
 // [m, s]}, flip_auc [float], conservation {float32 [n]}, image_scale (int), and the job_*
 // traits. The view writes target, composite and rules.
-import { h, textSpan } from "../lib/dom.js";
+import { h, setOptions, textSpan } from "../lib/dom.js";
 import { mount, View } from "../lib/view.js";
 import { FlipChart } from "./flip_chart.js";
 import { HeatGrid } from "./heat_grid.js";
@@ -125,24 +125,6 @@ class AttributionViewView extends View {
     const c = this.decode("conservation", "float32", (s) => s.length === 1);
     this.conservationEl.textContent = conservationText(c ? /** @type {Float32Array} */ (c.data) : null);
   }
-}
-
-/**
- * Replace `select`'s options with [value, text] pairs when they differ (text, never HTML).
- * @param {HTMLSelectElement} select
- * @param {[string, string][]} options
- */
-function setOptions(select, options) {
-  const now = [...select.options].map((o) => `${o.value}\u0000${o.textContent}`);
-  const want = options.map(([v, t]) => `${v}\u0000${t}`);
-  if (now.join("\n") === want.join("\n")) return;
-  select.replaceChildren(
-    ...options.map(([value, text]) => {
-      const option = h("option", "", { value });
-      option.textContent = text;
-      return option;
-    }),
-  );
 }
 
 /**

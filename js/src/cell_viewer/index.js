@@ -16,7 +16,7 @@
 // clicked), rank_by, quantity, and selection with rank_by = "selection" in one message (a
 // click without a drag writes selection [] alone). root.__nbvizStats.recolourMs holds,
 // for each values change, the ms from its arrival to the end of the text's recolouring.
-import { h, textSpan } from "../lib/dom.js";
+import { h, setOptions, textSpan } from "../lib/dom.js";
 import { mount, View } from "../lib/view.js";
 import { CellList } from "./cell_list.js";
 import { normaliseSelection, parseCells, sameSpan } from "./math.js";
@@ -140,8 +140,12 @@ class CellViewerView extends View {
    * @param {number[]} span
    */
   brushed(span) {
-    if (span.length) this.writeTogether({ selection: span, rank_by: "selection" });
-    else this.writeTogether({ selection: [] });
+    // a span already selected (as a list that is a new object) is not written again
+    const same = sameSpan(normaliseSelection(this.model.get("selection"), Infinity), span);
+    /** @type {Record<string, unknown>} */
+    const values = same ? {} : { selection: span };
+    if (span.length) values.rank_by = "selection";
+    this.writeAll(values);
   }
 
   /**
@@ -152,41 +156,6 @@ class CellViewerView extends View {
     const cell = parseCells(this.model.get("cells"))[k];
     if (cell) this.write("cell", cell.index);
   }
-
-  /**
-   * Set several traits and sync those that changed in one save_changes (a selection is
-   * unchanged when it is the same span).
-   * @param {Record<string, unknown>} values
-   */
-  writeTogether(values) {
-    let changed = false;
-    for (const [name, value] of Object.entries(values)) {
-      const now = this.model.get(name);
-      if (now === value) continue;
-      if (name === "selection" && Array.isArray(value) && sameSpan(normaliseSelection(now, Infinity), value)) continue;
-      this.model.set(name, value);
-      changed = true;
-    }
-    if (changed) this.model.save_changes();
-  }
-}
-
-/**
- * Replace `select`'s options with [value, text] pairs when they differ (text, never HTML).
- * @param {HTMLSelectElement} select
- * @param {[string, string][]} options
- */
-function setOptions(select, options) {
-  const now = [...select.options].map((o) => `${o.value}\u0000${o.textContent}`);
-  const want = options.map(([v, t]) => `${v}\u0000${t}`);
-  if (now.join("\n") === want.join("\n")) return;
-  select.replaceChildren(
-    ...options.map(([value, text]) => {
-      const option = h("option", "", { value });
-      option.textContent = text;
-      return option;
-    }),
-  );
 }
 
 /**

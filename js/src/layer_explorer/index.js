@@ -162,7 +162,7 @@ class LayerExplorerView extends View {
    * @param {number} unit
    */
   pick(layer, unit) {
-    this.writeTogether({ layer, unit });
+    this.writeAll({ layer, unit });
   }
 
   /**
@@ -191,21 +191,7 @@ class LayerExplorerView extends View {
     const now = performance.now();
     while (this.unanswered.length && now - this.unanswered[0] > ANSWER_WAIT) this.unanswered.shift();
     this.unanswered.push(now);
-    this.writeTogether({ input_image: this.input.encode(), input_source: source, index: -1 });
-  }
-
-  /**
-   * Set several traits and sync those that changed in one save_changes.
-   * @param {Record<string, unknown>} values
-   */
-  writeTogether(values) {
-    let changed = false;
-    for (const [name, value] of Object.entries(values)) {
-      if (this.model.get(name) === value) continue;
-      this.model.set(name, value);
-      changed = true;
-    }
-    if (changed) this.model.save_changes();
+    this.writeAll({ input_image: this.input.encode(), input_source: source, index: -1 });
   }
 
   activationsChanged() {

@@ -4,13 +4,12 @@
 // drawn scaled with one drawImage, so a redraw on every activations change stays cheap;
 // the buffers live as long as the layout. The output layer's bars carry their class names,
 // the predicted class's in bold. Hover names the unit and its value; a click picks it.
-import { makeCanvas, sizeOf } from "../lib/canvas.js";
+import { fitText, makeCanvas, sizeOf } from "../lib/canvas.js";
 import { CanvasPanel } from "../lib/panel.js";
 import {
   fillBars,
   fillScales,
   fillTiles,
-  fitText,
   formatValue,
   inkOf,
   largestUnit,

@@ -695,20 +695,6 @@ export function largestUnit(act, layer) {
 }
 
 /**
- * `text` cut with an ellipsis to fit `maxWidth` px as `ctx` measures it.
- * @example fitText(ctx, "Sneaker", 30) // "Snea…" at 6 px a character
- * @param {{measureText: (text: string) => {width: number}}} ctx  a 2-D context
- * @param {string} text
- * @param {number} maxWidth
- */
-export function fitText(ctx, text, maxWidth) {
-  if (ctx.measureText(text).width <= maxWidth) return text;
-  let s = text;
-  while (s.length > 1 && ctx.measureText(`${s}…`).width > maxWidth) s = s.slice(0, -1);
-  return `${s}…`;
-}
-
-/**
  * Sum of the R, G and B bytes of an RGBA buffer `stride` pixels wide over a rectangle of
  * it (what a test hook reads back to see a tile change).
  * @param {ArrayLike<number>} rgba

@@ -2,12 +2,12 @@
 // units), its guided backprop and deconvolution pictures, and its top images over the
 // data as a 3×3 grid of receptive-field crops, each with its value and class; the "LDAM
 // chains" button asks Python to open the unit's LDAM chains.
-import { makeCanvas, sizeOf } from "../lib/canvas.js";
+import { fitText, makeCanvas, sizeOf } from "../lib/canvas.js";
 import { button, h, textSpan } from "../lib/dom.js";
 import { OPEN_CHAINS } from "../lib/messages.js";
 import { CanvasPanel } from "../lib/panel.js";
 import { writeImageRGBA } from "../lib/pixels.js";
-import { channelsToRGBA, cropRect, fillOverlay, fillPicture, fitInto, fitText, formatValue, topLabel } from "./math.js";
+import { channelsToRGBA, cropRect, fillOverlay, fillPicture, fitInto, formatValue, topLabel } from "./math.js";
 
 const PAD = 6;
 const GAP = 8;

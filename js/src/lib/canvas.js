@@ -97,3 +97,17 @@ export function watchSizes(elements, onChange) {
     for (const el of watched) sizes.delete(el);
   };
 }
+
+/**
+ * `text` cut with an ellipsis to fit `maxWidth` px as `ctx` measures it.
+ * @example fitText(ctx, "Sneaker", 30) // "Snea…" at 6 px a character
+ * @param {{measureText: (text: string) => {width: number}}} ctx  a 2-D context
+ * @param {string} text
+ * @param {number} maxWidth
+ */
+export function fitText(ctx, text, maxWidth) {
+  if (ctx.measureText(text).width <= maxWidth) return text;
+  let s = text;
+  while (s.length > 1 && ctx.measureText(`${s}…`).width > maxWidth) s = s.slice(0, -1);
+  return `${s}…`;
+}

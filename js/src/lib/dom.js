@@ -63,3 +63,21 @@ export function listen(target, type, listener, options) {
   target.addEventListener(type, listener, options);
   return () => target.removeEventListener(type, listener, options);
 }
+
+/**
+ * Replace `select`'s options with [value, text] pairs when they differ (text, never HTML).
+ * @param {HTMLSelectElement} select
+ * @param {[string, string][]} options
+ */
+export function setOptions(select, options) {
+  const now = [...select.options].map((o) => `${o.value}\u0000${o.textContent}`);
+  const want = options.map(([v, t]) => `${v}\u0000${t}`);
+  if (now.join("\n") === want.join("\n")) return;
+  select.replaceChildren(
+    ...options.map(([value, text]) => {
+      const option = h("option", "", { value });
+      option.textContent = text;
+      return option;
+    }),
+  );
+}

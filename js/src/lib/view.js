@@ -8,6 +8,7 @@
 //   - decoding:       this.decode(name, dtype, check): a typed array, or null when the
 //                     trait is absent or unusable (the reason on the console)
 //   - write-back:     this.write(name, value): set and save_changes, only when changed;
+//                     this.writeAll({a, b}): several traits in one save_changes;
 //                     this.writer(name, ms): the same, at most once per ms
 //   - frames:         this.schedule("grid", "charts") → one this.draw(dirty, dt) per
 //                     animation frame (frame_loop.js); none while the view is off screen
@@ -154,6 +155,21 @@ export class View {
    */
   write(name, value) {
     writeTrait(this.model, name, value);
+  }
+
+  /**
+   * Set several traits and sync those that changed in one save_changes (one message, so
+   * Python's observers see them together).
+   * @param {Record<string, unknown>} values
+   */
+  writeAll(values) {
+    let changed = false;
+    for (const [name, value] of Object.entries(values)) {
+      if (this.model.get(name) === value) continue;
+      this.model.set(name, value);
+      changed = true;
+    }
+    if (changed) this.model.save_changes();
   }
 
   /**

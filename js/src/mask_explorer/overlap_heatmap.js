@@ -1,25 +1,13 @@
 // The overlap panel: a heatmap of mask overlaps (Jaccard) across rounds or pruning
 // criteria, values written in cells large enough, names on the rows (and columns when
 // they fit); hovering a cell names the pair and its overlap.
+import { fitText } from "../lib/canvas.js";
 import { CanvasPanel } from "../lib/panel.js";
 import { asStrings, heatmapCellAt, heatmapCells } from "./math.js";
 import { PANEL } from "./panel.js";
 
 /** Smallest heatmap cell (CSS px) that gets its value written in it. */
 const MIN_VALUE_CELL = 30;
-
-/**
- * `text` cut with an ellipsis to fit `maxWidth` px.
- * @param {CanvasRenderingContext2D} ctx
- * @param {string} text
- * @param {number} maxWidth
- */
-function fitText(ctx, text, maxWidth) {
-  if (ctx.measureText(text).width <= maxWidth) return text;
-  let s = text;
-  while (s.length > 1 && ctx.measureText(`${s}…`).width > maxWidth) s = s.slice(0, -1);
-  return `${s}…`;
-}
 
 export class OverlapHeatmap extends CanvasPanel {
   /** @param {import("../lib/view.js").View} view  the mask explorer it is a panel of */
