@@ -32,7 +32,6 @@ True
 from __future__ import annotations
 
 import copy
-import itertools
 import operator
 import threading
 import weakref
@@ -41,6 +40,7 @@ import torch
 from torch import fx, nn
 
 from .._checks import unknown_name_error
+from ..models._inputs import weights_version
 from .canonize import fold_batchnorm
 
 __all__ = [
@@ -225,19 +225,12 @@ _COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _COPIES_LOCK = threading.Lock()
 
 
-def _fingerprint(model: nn.Module, canonize: bool) -> tuple:
-    """Changes when a weight or buffer of ``model`` is replaced or changed in place (an
-    optimizer step bumps each tensor's version counter)."""
-    tensors = itertools.chain(model.parameters(), model.buffers())
-    return canonize, tuple((id(t), t._version) for t in tensors)
-
-
 def _checked_copy(model: nn.Module, canonize: bool) -> tuple[nn.Module, threading.Lock]:
     """``model`` checked by :func:`lrp_problems` and copied (BatchNorm folded with
     ``canonize``), once per state of its weights: the check traces the forward, and the
     copy costs as much as the model, so a second batch on the same weights reuses both.
     Returns the copy and the lock that keeps two attributions off it at once."""
-    key = _fingerprint(model, canonize)
+    key = (canonize, weights_version(model))
     with _COPIES_LOCK:
         hit = _COPIES.get(model)
     if hit is not None and hit[0] == key:

@@ -20,7 +20,7 @@
 torch.Size([359, 128])
 """
 
-from ._inputs import as_tensors, model_float_dtype, runnable_model
+from ._inputs import as_tensors, model_float_dtype, runnable_model, weights_version
 from .capture import INPUT, capture_activations, layer_names
 from .checkpoints import DATASETS, load_weights, pretrained, save_weights, training_recipe
 from .results import Snapshot, TrainResult
@@ -48,4 +48,5 @@ __all__ = [
     "save_weights",
     "train",
     "training_recipe",
+    "weights_version",
 ]

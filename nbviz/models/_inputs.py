@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "resolve_device",
     "runnable_model",
     "shape_error",
+    "weights_version",
 ]
 
 
@@ -286,3 +288,20 @@ def check_label_range(model: nn.Module, x: torch.Tensor, y: torch.Tensor, arg: s
             f"{arg}: labels go up to {top}, but the model outputs {classes} classes; "
             f"expected labels in 0..{classes - 1}"
         )
+
+
+def weights_version(model: nn.Module) -> tuple:
+    """A key that changes when a weight or buffer of ``model`` is replaced or changed in
+    place (an optimizer step or ``load_state_dict`` bumps each tensor's version counter):
+    what a cache of results computed from the weights is keyed by.
+
+    >>> from torch import nn
+    >>> net = nn.Linear(2, 2)
+    >>> before = weights_version(net)
+    >>> with torch.no_grad():
+    ...     _ = net.weight.mul_(2)
+    >>> weights_version(net) == before
+    False
+    """
+    tensors = itertools.chain(model.parameters(), model.buffers())
+    return tuple((id(t), t._version) for t in tensors)

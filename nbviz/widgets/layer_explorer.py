@@ -34,7 +34,7 @@ import torch
 import traitlets
 
 from .._checks import check_positive_int, unknown_name_error
-from ..models import as_tensors, runnable_model
+from ..models import as_tensors, runnable_model, weights_version
 from .base import JobWidget
 from .convert import images_to_uint8
 from .messages import MESSAGES
@@ -47,13 +47,6 @@ __all__ = ["LayerExplorer"]
 NORMALIZATIONS = ("layer", "unit")
 #: Where the input came from (the view writes it with the input).
 INPUT_SOURCES = ("data", "drawing", "file")
-
-
-def _fingerprint(model) -> tuple:
-    """Changes when a weight or buffer is replaced or changed in place (as an optimizer
-    step does), so cached top images of a model that trained since are not reused."""
-    tensors = itertools.chain(model.parameters(), model.buffers())
-    return tuple((id(t), t._version) for t in tensors)
 
 
 def _checkpoints(snapshots) -> tuple[list[dict], list[str]]:
@@ -505,7 +498,7 @@ class LayerExplorer(JobWidget):
 
     # --- top images ---------------------------------------------------------------------
     def _top_key(self, layer: str) -> tuple:
-        weights = self.checkpoint if self._states else _fingerprint(self.net)
+        weights = self.checkpoint if self._states else weights_version(self.net)
         return (layer, weights)
 
     def _show_top(self) -> None:
