@@ -21,6 +21,7 @@ train/validation split.
 
 from __future__ import annotations
 
+import functools
 import sysconfig
 import warnings
 from collections.abc import Sequence
@@ -127,11 +128,15 @@ class TextDataset:
         return f"TextDataset({self.name!r}, chars={len(self.text):,}, vocab={self.vocab_size})"
 
 
-def _stdlib_files() -> list[Path]:
+@functools.cache
+def _stdlib_files() -> tuple[Path, ...]:
+    # walking the whole standard library takes about a second: once per process
     root = Path(sysconfig.get_paths()["stdlib"])
-    return sorted(
-        (p for p in root.rglob("*.py") if "site-packages" not in p.relative_to(root).parts),
-        key=lambda p: p.relative_to(root).as_posix(),
+    return tuple(
+        sorted(
+            (p for p in root.rglob("*.py") if "site-packages" not in p.relative_to(root).parts),
+            key=lambda p: p.relative_to(root).as_posix(),
+        )
     )
 
 

@@ -205,12 +205,13 @@ class CellViewer(JobWidget):
                 self.hover_names = [self._cell_label(i) for i in best_per_layer]
                 self.hover_values = states[best_per_layer].numpy()
                 self.cell = int(top[0])
-                self._colour()
+                self._colour(states)
         finally:
             self._ranking = False
 
-    def _colour(self) -> None:
-        states = self._states()
+    def _colour(self, states: torch.Tensor | None = None) -> None:
+        """Colour the text by the chosen cell (``states``: :meth:`_states`, when at hand)."""
+        states = self._states() if states is None else states
         i = self.cell
         with self.batched():
             self.values = states[i].numpy()
