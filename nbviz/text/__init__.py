@@ -18,7 +18,7 @@ The compute half of the RNN cell viewer, usable from a script:
 """
 
 from .attribution import TEXT_METHODS, CharAttribution, char_attribution
-from .cells import saturation, span_scores, track_correlations
+from .cells import saturation, shown_states, span_scores, track_correlations
 from .model import CELLS, CharRNN
 from .record import GATES, Recording, record
 from .tracks import PROSE_TRACKS, PYTHON_TRACKS, TRACKS, python_tracks, tracks
@@ -41,6 +41,7 @@ __all__ = [
     "record",
     "sample",
     "saturation",
+    "shown_states",
     "span_scores",
     "track_correlations",
     "tracks",

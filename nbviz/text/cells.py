@@ -1,7 +1,8 @@
 """Which cells track what: correlations with tracks, gate saturation, and LSTMVis's ranking.
 
-* :func:`track_correlations` — the Pearson correlation of every cell's state with every
-  hypothesis track over a text (the cells with |r| near 1 are the interpretable ones);
+* :func:`track_correlations` — the Pearson correlation of every cell (:func:`shown_states`:
+  tanh of the cell state, as the text is coloured) with every hypothesis track over a
+  text (the cells with |r| near 1 are the interpretable ones);
 * :func:`saturation` — for every gate unit, the fraction of steps it is left-saturated
   (< 0.1) and right-saturated (> 0.9), the statistic of Karpathy, Johnson and Fei-Fei's
   (2015) saturation plots: forget gates that stay open are the long-memory cells;
@@ -27,14 +28,22 @@ import torch
 
 from .record import GATES, Recording
 
-__all__ = ["saturation", "span_scores", "track_correlations"]
+__all__ = ["saturation", "shown_states", "span_scores", "track_correlations"]
+
+
+def shown_states(rec: Recording, quantity: str = "cell") -> torch.Tensor:
+    """``(cells, T)``, layer by layer: the cell state through tanh (what Karpathy et al.
+    coloured, in [-1, 1] as the hidden state is) or the hidden state."""
+    x = rec.states(quantity)
+    return x.tanh() if quantity == "cell" else x
 
 
 def track_correlations(rec: Recording, tracks: dict, quantity: str = "cell") -> np.ndarray:
-    """Pearson's r of every cell (``rec.states(quantity)`` rows: layer by layer) with every
-    track (``{name: values per character}``, in the dict's order): ``(cells, tracks)``.
-    A constant cell or track correlates 0 with everything."""
-    x = rec.states(quantity).double()  # (cells, T)
+    """Pearson's r of every cell (:func:`shown_states` rows: the cell state through tanh,
+    or the hidden state) with every track (``{name: values per character}``, in the
+    dict's order): ``(cells, tracks)``. A constant cell or track correlates 0 with
+    everything."""
+    x = shown_states(rec, quantity).double()
     n = x.shape[1]
     if not tracks:
         raise ValueError("tracks: expected at least one track")
@@ -81,9 +90,7 @@ def span_scores(
     Raises:
         ValueError: an empty span or one outside the text.
     """
-    x = rec.states(quantity)
-    if quantity == "cell":
-        x = x.tanh()
+    x = shown_states(rec, quantity)
     n = x.shape[1]
     start, end = int(start), int(end)
     if not 0 <= start < end <= n:

@@ -24,6 +24,8 @@ the colouring follows as cells become interpretable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 import traitlets
@@ -39,6 +41,30 @@ __all__ = ["CellViewer"]
 QUANTITIES = ("cell", "hidden")
 
 
+def _tracks_of(text: str, tracks, compute_tracks) -> dict[str, np.ndarray]:
+    """The tracks ``tracks`` (built-in names, or a dict of names to values) of ``text``."""
+    if not isinstance(tracks, Mapping):
+        return compute_tracks(text, list(tracks))  # checks the names
+    if not tracks:
+        raise ValueError("tracks: expected at least one track")
+    built_in = compute_tracks(text, [k for k, v in tracks.items() if v is None])
+    out = {}
+    for name, values in tracks.items():
+        if values is None:
+            out[name] = built_in[name]
+            continue
+        arr = np.asarray(values, dtype=np.float32)
+        if arr.shape != (len(text),):
+            raise ValueError(
+                f"tracks[{name!r}]: expected one value per character of the text "
+                f"({len(text):,}), got shape {arr.shape}"
+            )
+        if not np.isfinite(arr).all():
+            raise ValueError(f"tracks[{name!r}]: has NaN or infinite values")
+        out[str(name)] = arr
+    return out
+
+
 class CellViewer(JobWidget):
     """A char-RNN's cells over a text: colouring, ranking by track or brushed span.
 
@@ -47,8 +73,11 @@ class CellViewer(JobWidget):
         data: the :class:`~nbviz.data.TextDataset` it reads (its vocabulary).
         text: the text to show (default: the first ``n_chars`` of ``val``, else of
             ``data``).
-        tracks: the hypothesis tracks to rank by (:data:`nbviz.text.TRACKS`; default the
-            source-code ones, or the prose ones for a dataset named after Shakespeare).
+        tracks: the hypothesis tracks to rank by: names of :data:`nbviz.text.TRACKS`
+            (default the source-code ones, or the prose ones for a dataset named after
+            Shakespeare), or a dict of your own, ``{name: one value per character of the
+            text}`` (LSTMVis's user hypotheses), where a value of ``None`` takes the
+            built-in track of that name.
         rank_by: the track the list starts ranked by (default the first).
         quantity: ``"cell"`` (the LSTM's cell state, through tanh) or ``"hidden"``.
         n_chars: characters shown when ``text`` is not given.
@@ -134,7 +163,7 @@ class CellViewer(JobWidget):
             raise ValueError("text: expected a non-empty str")
         if tracks is None:
             tracks = PROSE_TRACKS if "shakespeare" in data.name.lower() else PYTHON_TRACKS
-        self._tracks = compute_tracks(text, list(tracks))  # checks the names
+        self._tracks = _tracks_of(text, tracks, compute_tracks)
         if quantity not in QUANTITIES:
             raise unknown_name_error("quantity", str(quantity), QUANTITIES, "quantity")
         if model.cell == "gru" and quantity == "cell":
@@ -155,8 +184,9 @@ class CellViewer(JobWidget):
     # --- what the view shows ---------------------------------------------------------
     def _states(self) -> torch.Tensor:
         """``(cells, T)`` in [-1, 1]: the cell state through tanh, or the hidden state."""
-        x = self._rec.states(self.quantity)
-        return x.tanh() if self.quantity == "cell" else x
+        from ..text import shown_states
+
+        return shown_states(self._rec, self.quantity)
 
     def _cell_label(self, index: int) -> str:
         layer, unit = divmod(int(index), self._rec.n_units)
@@ -334,15 +364,16 @@ class CellViewer(JobWidget):
             self._record()
 
     # --- static output ------------------------------------------------------------------
-    def figure(self, max_chars: int = 1200, columns: int = 80):
-        """The text coloured by the chosen cell (the first ``max_chars`` characters, in
-        rows of ``columns``) as a matplotlib figure."""
+    def figure(self, max_chars: int = 1200, columns: int = 80, start: int = 0):
+        """The text coloured by the chosen cell (``max_chars`` characters from ``start``,
+        in rows of ``columns``) as a matplotlib figure."""
         from matplotlib.colors import LinearSegmentedColormap
 
         from ..plotting import new_figure
 
-        text = self.text[:max_chars]
-        values = self.values[: len(text)]
+        start = min(max(0, int(start)), len(self.text) - 1)
+        text = self.text[start : start + check_positive_int(max_chars, "max_chars")]
+        values = self.values[start : start + len(text)]
         rows, row = [], []
         for ch, v in zip(text, values, strict=True):
             row.append((ch, float(v)))
@@ -355,16 +386,40 @@ class CellViewer(JobWidget):
         for r, line in enumerate(rows):
             for c, (_, v) in enumerate(line):
                 grid[r, c] = v
-        fig = new_figure(figsize=(columns * 0.095 + 0.4, len(rows) * 0.17 + 0.6))
+        fig = new_figure(figsize=(columns * 0.08 + 0.4, len(rows) * 0.17 + 0.6))
         ax = fig.add_axes((0, 0, 1, 0.94))
         cmap = LinearSegmentedColormap.from_list("cells", ["#2166ac", "#ffffff", "#b2182b"])
         ax.imshow(grid, cmap=cmap, vmin=-1.3, vmax=1.3, aspect="auto", interpolation="nearest")
         for r, line in enumerate(rows):
             for c, (ch, _) in enumerate(line):
                 if ch.strip():
-                    ax.text(c, r, ch, ha="center", va="center", fontsize=6.5, family="monospace")
+                    ax.text(c, r, ch, ha="center", va="center", fontsize=7.5, family="monospace")
         ax.set_axis_off()
-        fig.suptitle(f"{self.cell_name} · ranked by {self.rank_by}", fontsize=8)
+        ranked = f" · ranked by {self.rank_by}" if self.cell >= 0 else ""  # not an explanation
+        fig.suptitle(f"{self.cell_name}{ranked}", fontsize=8)
+        return fig
+
+    def saturation_figure(self):
+        """The view's gate saturation panel as a matplotlib figure (Karpathy, Johnson and
+        Fei-Fei 2015, fig. 3): one scatter per layer, a dot per unit and gate at (fraction
+        of steps the gate is left-saturated, fraction right-saturated). Forget gates near
+        the top-left corner stay open: memory cells."""
+        from ..plotting import PALETTE, new_figure
+
+        sat = np.asarray(self.saturation)
+        n_layers = sat.shape[0]
+        fig = new_figure(figsize=(2.6 * n_layers + 0.4, 2.9), layout="constrained")
+        axes = fig.subplots(1, n_layers, squeeze=False, sharey=True)[0]
+        for layer, ax in enumerate(axes):
+            for g, gate in enumerate(self.gate_names):
+                ax.scatter(sat[layer, g, :, 0], sat[layer, g, :, 1], s=6, alpha=0.6,
+                           color=PALETTE[g % len(PALETTE)], label=gate)  # fmt: skip
+            ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))
+            ax.set_title(f"layer {layer}", fontsize=9)
+            ax.set_xlabel("left-saturated (< 0.1)", fontsize=8)
+        axes[0].set_ylabel("right-saturated (> 0.9)", fontsize=8)
+        axes[-1].legend(fontsize=7, loc="upper right", markerscale=1.5)
+        fig.suptitle("gate saturation", fontsize=9)
         return fig
 
     def __repr__(self):

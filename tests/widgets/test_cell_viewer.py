@@ -117,3 +117,41 @@ def test_training_streams_into_the_view_and_the_figure(tmp_path):
                                atol=1e-5)  # fmt: skip
     assert not np.allclose(viewer.values, first)
     assert viewer.save(tmp_path / "cells.png").stat().st_size > 5_000
+
+
+def test_the_figures_show_the_chosen_stretch_and_the_saturation_panel():
+    viewer, _, _ = _viewer()
+    start = viewer.text.index("return", 100)
+    fig = viewer.figure(start=start, max_chars=40, columns=20)
+    drawn = "".join(t.get_text() for t in fig.axes[0].texts)
+    assert drawn == "".join(viewer.text[start : start + 40].split())  # characters, in order
+    with pytest.raises(ValueError, match="max_chars"):
+        viewer.figure(max_chars=0)
+    sat = viewer.saturation_figure()
+    axes = [ax for ax in sat.axes if ax.collections]
+    assert [ax.get_title() for ax in axes] == ["layer 0", "layer 1"]
+    legend = [t.get_text() for t in axes[-1].get_legend().get_texts()]
+    assert legend == ["input", "forget", "output"]
+    forget = axes[1].collections[1].get_offsets()  # layer 1, the forget gate: one dot a unit
+    np.testing.assert_allclose(forget, viewer.saturation[1, 1], atol=1e-6)
+
+
+def test_a_users_own_track_ranks_like_a_built_in_one():
+    data = TextDataset(CODE)
+    text = data.text[:400]
+    mine = np.array([ch in "()[]{}" for ch in text], np.float32)  # on at each bracket
+    torch.manual_seed(0)
+    model = CharRNN(data.vocab_size, hidden=12, layers=2)
+    viewer = CellViewer(model, data, text=text, tracks={"brackets": mine, "in_string": None},
+                        rank_by="brackets")  # fmt: skip
+    assert viewer.tracks == ["brackets", "in_string"]
+    r = track_correlations(record(model, text, data), {"b": mine})[:, 0]
+    assert viewer.cells[0]["index"] == int(np.argmax(np.abs(r)))
+    viewer.rank_by = "in_string"
+    want = track_correlations(record(model, text, data), tracks(text, ["in_string"]))[:, 0]
+    top = viewer.cells[0]
+    assert top["score"] == pytest.approx(float(want[top["index"]]), abs=1e-5)
+    with pytest.raises(ValueError, match=r"tracks\['short'\]: expected one value per character"):
+        CellViewer(model, data, text=text, tracks={"short": mine[:10]})
+    with pytest.raises(ValueError, match="Did you mean 'in_string'"):
+        CellViewer(model, data, text=text, tracks={"in_strin": None})
