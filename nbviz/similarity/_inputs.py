@@ -1,0 +1,44 @@
+"""Activations in, float64 matrices out: the checks every similarity measure shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..models._inputs import resolve_device
+
+
+def as_matrix(x, name: str, device="cpu", dtype=torch.float64) -> torch.Tensor:
+    """``x`` (tensor or array ``[n, ...]``) as an ``[n, features]`` tensor of ``dtype`` on
+    ``device``.
+
+    Raises:
+        TypeError: not a tensor or array.
+        ValueError: fewer than 2 dimensions, no examples or features, NaN or infinite.
+    """
+    if isinstance(x, np.ndarray):
+        x = torch.from_numpy(x)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a tensor or array [n, ...], got {type(x).__name__}")
+    if x.dim() < 2:
+        raise ValueError(f"{name}: expected activations [n, ...] (n examples), got shape "
+                         f"{tuple(x.shape)}")  # fmt: skip
+    x = x.detach().reshape(len(x), -1)
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name}: expected examples and features, got shape {tuple(x.shape)}")
+    x = x.to(device=resolve_device(device, "device"), dtype=dtype)
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name}: has NaN or infinite values")
+    return x
+
+
+def as_pair(x, y, device="cpu", *, min_n: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two activation matrices of the same examples (``len(x) == len(y) >= min_n``)."""
+    x, y = as_matrix(x, "x", device), as_matrix(y, "y", device)
+    if len(x) != len(y):
+        raise ValueError(
+            f"x, y: expected the activations of the same examples, got {len(x)} and {len(y)} rows"
+        )
+    if len(x) < min_n:
+        raise ValueError(f"x, y: expected at least {min_n} examples, got {len(x)}")
+    return x, y
