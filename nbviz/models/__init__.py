@@ -23,7 +23,7 @@ torch.Size([359, 128])
 from ._inputs import as_tensors, model_float_dtype, runnable_model, weights_version
 from .capture import INPUT, capture_activations, layer_names
 from .checkpoints import DATASETS, load_weights, pretrained, save_weights, training_recipe
-from .results import Snapshot, TrainResult
+from .results import Snapshot, TrainResult, weights_over_training
 from .training import evaluate, train
 from .zoo import LeNet300100, SmallCNN, available_models, build, register_model
 
@@ -48,5 +48,6 @@ __all__ = [
     "save_weights",
     "train",
     "training_recipe",
+    "weights_over_training",
     "weights_version",
 ]

@@ -12,7 +12,7 @@ from torch import nn
 
 from ._inputs import as_model
 
-__all__ = ["HISTORY_KEYS", "Snapshot", "TrainResult"]
+__all__ = ["HISTORY_KEYS", "Snapshot", "TrainResult", "weights_over_training"]
 
 HISTORY_KEYS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
 
@@ -172,3 +172,31 @@ class TrainResult:
             f"TrainResult(epochs={done}{acc_text}, snapshots={len(self.snapshots)}, "
             f"seconds={self.train_seconds:.1f})"
         )
+
+
+def weights_over_training(snapshots) -> tuple[list[dict], list[str]]:
+    """``(state dicts, labels)`` of a :class:`TrainResult`'s snapshots (``"epoch 3"``) or
+    of a list of state dicts (``"checkpoint 3"``), oldest first: what the views and
+    functions that take ``snapshots=`` walk through.
+
+    >>> sds, labels = weights_over_training([{"w": torch.zeros(1)}, {"w": torch.ones(1)}])
+    >>> labels
+    ['checkpoint 0', 'checkpoint 1']
+    """
+    snaps = getattr(snapshots, "snapshots", None)
+    if snaps is not None:  # a TrainResult
+        kept = [s for s in snaps if s.state_dict is not None]
+        if not kept:
+            raise ValueError(
+                "snapshots: this TrainResult kept no weights (train(..., keep_state_dicts=True))"
+            )
+        return [s.state_dict for s in kept], [f"epoch {s.epoch}" for s in kept]
+    if not isinstance(snapshots, (list, tuple)) or not snapshots:
+        raise TypeError(
+            "snapshots: expected a TrainResult or a non-empty list of state dicts, got "
+            f"{type(snapshots).__name__}"
+        )
+    for i, s in enumerate(snapshots):
+        if not isinstance(s, dict):
+            raise TypeError(f"snapshots[{i}]: expected a state dict, got {type(s).__name__}")
+    return list(snapshots), [f"checkpoint {i}" for i in range(len(snapshots))]

@@ -6,7 +6,10 @@ on a model and data. No widgets here.
 * :mod:`~nbviz.similarity.cca` — :func:`cca`, :func:`svcca` (Raghu et al. 2017) and
   :func:`pwcca` (Morcos et al. 2018);
 * :mod:`~nbviz.similarity.layers` — :func:`similarity` by name and
-  :func:`layer_similarity`, the layer × layer matrix of one network or two.
+  :func:`layer_similarity`, the layer × layer matrix of one network or two;
+* :mod:`~nbviz.similarity.training` — :func:`similarity_over_training`: those matrices at
+  every checkpoint of a run, and each layer against its final state (bottom-up
+  convergence).
 
 >>> import torch
 >>> x = torch.randn(400, 16, generator=torch.Generator().manual_seed(0))
@@ -19,11 +22,13 @@ True
 from .cca import CCAResult, cca, pwcca, svcca
 from .cka import MinibatchCKA, hsic, linear_cka, rbf_cka, rbf_gram
 from .layers import METHODS, layer_similarity, similarity
+from .training import SimilarityOverTraining, similarity_over_training
 
 __all__ = [
     "METHODS",
     "CCAResult",
     "MinibatchCKA",
+    "SimilarityOverTraining",
     "cca",
     "hsic",
     "layer_similarity",
@@ -32,5 +37,6 @@ __all__ = [
     "rbf_cka",
     "rbf_gram",
     "similarity",
+    "similarity_over_training",
     "svcca",
 ]

@@ -51,25 +51,9 @@ INPUT_SOURCES = ("data", "drawing", "file")
 
 def _checkpoints(snapshots) -> tuple[list[dict], list[str]]:
     """``(state dicts, labels)`` from a ``TrainResult`` or a list of state dicts."""
-    if snapshots is None:
-        return [], []
-    snaps = getattr(snapshots, "snapshots", None)
-    if snaps is not None:  # a TrainResult
-        kept = [s for s in snaps if s.state_dict is not None]
-        if not kept:
-            raise ValueError(
-                "snapshots: this TrainResult kept no weights (train(..., keep_state_dicts=True))"
-            )
-        return [s.state_dict for s in kept], [f"epoch {s.epoch}" for s in kept]
-    if not isinstance(snapshots, (list, tuple)) or not snapshots:
-        raise TypeError(
-            "snapshots: expected a TrainResult or a non-empty list of state dicts, got "
-            f"{type(snapshots).__name__}"
-        )
-    for i, s in enumerate(snapshots):
-        if not isinstance(s, dict):
-            raise TypeError(f"snapshots[{i}]: expected a state dict, got {type(s).__name__}")
-    return list(snapshots), [f"checkpoint {i}" for i in range(len(snapshots))]
+    from ..models import weights_over_training
+
+    return ([], []) if snapshots is None else weights_over_training(snapshots)
 
 
 class LayerExplorer(JobWidget):
