@@ -8,6 +8,14 @@ import torch
 from ..models._inputs import resolve_device
 
 
+def is_single(x) -> bool:
+    """Whether ``x`` (tensor or array) holds float32 or narrower floats."""
+    dt = x.dtype if isinstance(x, torch.Tensor) else getattr(x, "dtype", None)
+    if isinstance(dt, np.dtype):
+        return dt.kind == "f" and dt.itemsize <= 4
+    return dt in (torch.float32, torch.float16, torch.bfloat16)
+
+
 def as_matrix(x, name: str, device="cpu", dtype=torch.float64) -> torch.Tensor:
     """``x`` (tensor or array ``[n, ...]``) as an ``[n, features]`` tensor of ``dtype`` on
     ``device``.
@@ -32,9 +40,11 @@ def as_matrix(x, name: str, device="cpu", dtype=torch.float64) -> torch.Tensor:
     return x
 
 
-def as_pair(x, y, device="cpu", *, min_n: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+def as_pair(
+    x, y, device="cpu", *, min_n: int = 2, dtype=torch.float64
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Two activation matrices of the same examples (``len(x) == len(y) >= min_n``)."""
-    x, y = as_matrix(x, "x", device), as_matrix(y, "y", device)
+    x, y = as_matrix(x, "x", device, dtype), as_matrix(y, "y", device, dtype)
     if len(x) != len(y):
         raise ValueError(
             f"x, y: expected the activations of the same examples, got {len(x)} and {len(y)} rows"

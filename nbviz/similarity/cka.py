@@ -28,10 +28,11 @@ True
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .._checks import check_bool, check_number
-from ._inputs import as_pair
+from ._inputs import as_pair, is_single
 
 __all__ = ["MinibatchCKA", "hsic", "linear_cka", "rbf_cka", "rbf_gram"]
 
@@ -53,14 +54,35 @@ def hsic(k: torch.Tensor, m: torch.Tensor, *, debiased: bool = False) -> torch.T
     return (kc * m).sum() / (n - 1) ** 2  # tr(HKH L) = tr(KHLH)
 
 
+def _cross_norm2(a: torch.Tensor, b: torch.Tensor | None = None) -> torch.Tensor:
+    """``‖bᵀa‖²_F`` (``b`` omitted: ``‖aᵀa‖²_F``) in float64. On the CPU the product goes
+    to SciPy's BLAS: ``syrk`` for ``aᵀa`` (half the work: the product is symmetric) and
+    NumPy's ``matmul`` otherwise; torch's CPU ``matmul`` measured 2.2× slower than NumPy's
+    on a 10,000 × 4,096 product on the machines this was written on."""
+    if a.device.type != "cpu":
+        c = a.T @ (a if b is None else b)
+        return c.double().square().sum()
+    an = a.numpy()
+    if b is not None:
+        c = torch.from_numpy(an.T @ b.numpy())
+        return c.double().square().sum()
+    from scipy.linalg import blas
+
+    syrk = blas.ssyrk if an.dtype == np.float32 else blas.dsyrk
+    # a C-ordered (n, d) array is aᵀ in Fortran order: syrk(aᵀ) = aᵀa without a copy
+    upper = torch.from_numpy(np.triu(syrk(1.0, np.ascontiguousarray(an).T, trans=0)))
+    diag = torch.diagonal(upper).double()
+    return 2 * upper.double().square().sum() - diag.square().sum()
+
+
 def _linear_terms(x: torch.Tensor, y: torch.Tensor, debiased: bool) -> torch.Tensor:
     """HSIC(K, L) of the linear kernels ``K = XXᵀ``, ``L = YYᵀ`` from feature-space
     products only (the ``n × n`` matrices are never formed)."""
     n = x.shape[0]
     if not debiased:
-        x = x - x.mean(0, keepdim=True)
-        y = y - y.mean(0, keepdim=True)
-        return (y.T @ x).square().sum() / (n - 1) ** 2
+        x = x - x.mean(0, keepdim=True, dtype=torch.float64).to(x.dtype)
+        y = y - y.mean(0, keepdim=True, dtype=torch.float64).to(y.dtype)
+        return (y.T @ x).double().square().sum() / (n - 1) ** 2
     # Song et al.'s estimator with K̃ = K - diag(K): each of its three terms in features
     kd, ld = x.square().sum(1), y.square().sum(1)  # diag(K), diag(L)
     trace = (y.T @ x).square().sum() - kd @ ld  # tr(K̃ L̃)
@@ -82,21 +104,36 @@ def _ratio(xy: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor) -> float:
 
 def linear_cka(x, y, *, debiased: bool = False, device="cpu") -> float:
     """Linear CKA of two layers' activations ``x`` ``[n, ...]`` and ``y`` ``[n, ...]`` (the
-    same ``n`` examples, any widths; flattened), in float64 on ``device``.
+    same ``n`` examples, any widths; flattened), on ``device``.
+
+    The products run in float64, except for float32 activations without ``debiased``:
+    their three ``d × d`` (or ``n × n``) products, which are nearly all of the time, run in
+    float32 and the sums that follow in float64 (CKA then agrees with float64 to about
+    1e-6). The debiased estimator subtracts nearly equal terms, so it is float64 always.
 
     Raises:
         ValueError: different numbers of examples, fewer than 2 (4 debiased), NaN, or a
             representation that is constant over the examples.
     """
     debiased = check_bool(debiased, "debiased")
-    x, y = as_pair(x, y, device, min_n=4 if debiased else 2)
+    same = x is y  # a layer with itself: exactly 1, whatever the rounding
+    single = not debiased and is_single(x) and is_single(y)
+    x, y = as_pair(x, y, device, min_n=4 if debiased else 2,
+                   dtype=torch.float32 if single else torch.float64)  # fmt: skip
     n, dx, dy = x.shape[0], x.shape[1], y.shape[1]
     if n * n * (dx + dy) < n * (dx * dx + dy * dy + dx * dy):  # wide layers: example space
-        k, m = x @ x.T, y @ y.T
+        k, m = (x @ x.T).double(), (y @ y.T).double()
         return _ratio(hsic(k, m, debiased=debiased), hsic(k, k, debiased=debiased),
                       hsic(m, m, debiased=debiased))  # fmt: skip
-    return _ratio(_linear_terms(x, y, debiased), _linear_terms(x, x, debiased),
-                  _linear_terms(y, y, debiased))  # fmt: skip
+    if debiased:
+        return _ratio(_linear_terms(x, y, True), _linear_terms(x, x, True),
+                      _linear_terms(y, y, True))  # fmt: skip
+    x = x - x.mean(0, keepdim=True, dtype=torch.float64).to(x.dtype)
+    y = y - y.mean(0, keepdim=True, dtype=torch.float64).to(y.dtype)
+    xx = _cross_norm2(x)
+    if same:
+        return _ratio(xx, xx, xx)
+    return _ratio(_cross_norm2(x, y), xx, _cross_norm2(y))
 
 
 def _median(v: torch.Tensor) -> torch.Tensor:

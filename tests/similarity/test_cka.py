@@ -125,3 +125,12 @@ def test_bad_input_says_what_is_wrong():
         linear_cka([[1.0, 2.0]] * 5, x[:5])
     with pytest.raises(ValueError, match="no batch yet"):
         _ = MinibatchCKA().value
+
+
+def test_float32_activations_give_float64s_cka_closely():
+    x, y = _planted(n=3000, seed=8)
+    x32, y32 = x.astype(np.float32) + 4.0, y.astype(np.float32)  # a mean to centre away
+    for a, b in ((x32, y32), (x32[:60], np.tile(y32[:60], (1, 20)))):  # both routes
+        assert linear_cka(a, b) == pytest.approx(linear_cka(a.astype(np.float64), b), abs=1e-5)
+    full = linear_cka(torch.from_numpy(x32), torch.from_numpy(y32), debiased=True)
+    assert full == pytest.approx(linear_cka(x, y, debiased=True), abs=1e-6)  # float64 anyway
