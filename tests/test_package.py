@@ -40,7 +40,7 @@ def test_readme_and_notebooks_import_widgets_from_the_top_level():
     assert not offenders
 
 
-COMPUTE = ["data", "models", "tour", "embed", "ldam", "lottery", "similarity"]
+COMPUTE = ["data", "models", "tour", "embed", "ldam", "lottery", "similarity", "monitor"]
 
 
 def test_compute_packages_load_no_widget_code():
