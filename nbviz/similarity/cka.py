@@ -71,15 +71,11 @@ def _cross_norm2(a: torch.Tensor, b: torch.Tensor | None = None) -> torch.Tensor
     return 2 * upper.double().square().sum() - diag.square().sum()
 
 
-def _linear_terms(x: torch.Tensor, y: torch.Tensor, debiased: bool) -> torch.Tensor:
-    """HSIC(K, L) of the linear kernels ``K = XXᵀ``, ``L = YYᵀ`` from feature-space
-    products only (the ``n × n`` matrices are never formed)."""
+def _debiased_linear_hsic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Song et al.'s unbiased HSIC of the linear kernels ``K = XXᵀ``, ``L = YYᵀ`` from
+    feature-space products only (the ``n × n`` matrices are never formed), with
+    ``K̃ = K - diag(K)``: each of the estimator's three terms in features."""
     n = x.shape[0]
-    if not debiased:
-        x = x - x.mean(0, keepdim=True, dtype=torch.float64).to(x.dtype)
-        y = y - y.mean(0, keepdim=True, dtype=torch.float64).to(y.dtype)
-        return (y.T @ x).double().square().sum() / (n - 1) ** 2
-    # Song et al.'s estimator with K̃ = K - diag(K): each of its three terms in features
     kd, ld = x.square().sum(1), y.square().sum(1)  # diag(K), diag(L)
     trace = (y.T @ x).square().sum() - kd @ ld  # tr(K̃ L̃)
     k1 = x @ x.sum(0) - kd  # K̃ 1
@@ -122,8 +118,8 @@ def linear_cka(x, y, *, debiased: bool = False, device="cpu") -> float:
         return _ratio(hsic(k, m, debiased=debiased), hsic(k, k, debiased=debiased),
                       hsic(m, m, debiased=debiased))  # fmt: skip
     if debiased:
-        return _ratio(_linear_terms(x, y, True), _linear_terms(x, x, True),
-                      _linear_terms(y, y, True))  # fmt: skip
+        return _ratio(_debiased_linear_hsic(x, y), _debiased_linear_hsic(x, x),
+                      _debiased_linear_hsic(y, y))  # fmt: skip
     x = x - x.mean(0, keepdim=True, dtype=torch.float64).to(x.dtype)
     y = y - y.mean(0, keepdim=True, dtype=torch.float64).to(y.dtype)
     xx = _cross_norm2(x)
@@ -191,7 +187,8 @@ class MinibatchCKA:
     def update(self, x, y) -> None:
         """Add one minibatch: activations of the same ``n >= 4`` examples."""
         x, y = as_pair(x, y, self.device, min_n=4)
-        terms = [_linear_terms(x, y, True), _linear_terms(x, x, True), _linear_terms(y, y, True)]
+        terms = [_debiased_linear_hsic(x, y), _debiased_linear_hsic(x, x),
+                 _debiased_linear_hsic(y, y)]  # fmt: skip
         self._sums += torch.stack(terms).cpu()
         self.batches += 1
 
