@@ -40,10 +40,13 @@ def lab(lab_root):
 @pytest.fixture
 def page(lab):
     """A fresh headless Chromium page; fails the test if the console showed an error."""
-    with chromium() as (pg, errors):
-        yield pg
-        ARTIFACTS.mkdir(exist_ok=True)
-        assert not errors, f"browser console errors: {errors}"
+    try:
+        with chromium() as (pg, errors):
+            yield pg
+            ARTIFACTS.mkdir(exist_ok=True)
+            assert not errors, f"browser console errors: {errors}"
+    finally:
+        lab.shut_down_sessions()
 
 
 @pytest.fixture

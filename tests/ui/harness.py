@@ -9,6 +9,7 @@ by connecting a second client to the notebook's own kernel, the way a user's cod
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
@@ -143,6 +144,16 @@ class JupyterLab:
         with urllib.request.urlopen(req, timeout=10) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
+
+    def shut_down_sessions(self) -> None:
+        """End every notebook session and its kernel.
+
+        A test's kernel would otherwise outlive it, and one still running a background
+        job (a t-SNE, a training) slows every test after it on a 2-core machine.
+        """
+        for session in self.api("GET", "api/sessions") or []:
+            with contextlib.suppress(urllib.error.HTTPError):  # already gone
+                self.api("DELETE", f"api/sessions/{session['id']}")
 
     @contextmanager
     def kernel(self, notebook: str):
