@@ -390,8 +390,8 @@ def imp(
         if rewind_iteration > 0:
             captured = {}
 
-            def on_step(done):
-                if done == rewind_iteration:
+            def on_step(info):
+                if info.step == rewind_iteration:
                     captured.update({k: v.detach().clone() for k, v in dense.state_dict().items()})
 
             res = train_one(dense, on_step)

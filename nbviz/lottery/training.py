@@ -42,6 +42,7 @@ from ..models._inputs import (
     resolve_device,
     runnable_model,
 )
+from ..models.results import StepInfo
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "FitResult", "Stopped", "accuracy", "fit", "stop_check"]
 
@@ -180,7 +181,7 @@ def fit(
     weight_decay: float = 0.0,
     seed: int = 0,
     device="auto",
-    on_step: Callable[[int], None] | None = None,
+    on_step: Callable[[StepInfo], None] | None = None,
     should_stop=None,
 ) -> FitResult:
     """Train ``model`` in place with cross-entropy; only parameters with ``requires_grad``.
@@ -200,7 +201,9 @@ def fit(
         weight_decay: L2 penalty.
         seed: the batch order and the RNG seed.
         device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda:0"`` ...
-        on_step: called as ``on_step(steps_done)`` after every optimizer step.
+        on_step: called with a :class:`~nbviz.models.StepInfo` (``.step``: steps done,
+            the batch's loss and accuracy, the learning rate) after every optimizer step;
+            a :class:`nbviz.monitor.Recorder` is one.
         should_stop: ``None``, a ``threading.Event`` or a callable, checked after every
             epoch; raises :class:`Stopped` (holding the result so far) when it says stop.
     """
@@ -248,14 +251,18 @@ def fit(
                     loss = F.cross_entropy(logits, yb)
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
+                    lr_used = opt.param_groups[0]["lr"]
                     opt.step()
                     if sched is not None:
                         sched.step()
                     step += 1
+                    hits = (logits.detach().argmax(1) == yb).sum()
                     loss_sum += loss.detach() * len(idx)
-                    correct += (logits.detach().argmax(1) == yb).sum()
+                    correct += hits
                     if on_step is not None:
-                        on_step(step)
+                        total = epochs * steps_per_epoch
+                        acc = hits / len(idx)
+                        on_step(StepInfo(model, step, total, epoch, loss.detach(), acc, lr_used))
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                 seconds = time.perf_counter() - started

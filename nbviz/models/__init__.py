@@ -23,7 +23,7 @@ torch.Size([359, 128])
 from ._inputs import as_tensors, model_float_dtype, runnable_model, weights_version
 from .capture import INPUT, capture_activations, layer_names
 from .checkpoints import DATASETS, load_weights, pretrained, save_weights, training_recipe
-from .results import Snapshot, TrainResult, weights_over_training
+from .results import Snapshot, StepInfo, TrainResult, weights_over_training
 from .training import evaluate, train
 from .zoo import LeNet300100, SmallCNN, available_models, build, register_model
 
@@ -33,6 +33,7 @@ __all__ = [
     "LeNet300100",
     "SmallCNN",
     "Snapshot",
+    "StepInfo",
     "TrainResult",
     "as_tensors",
     "available_models",

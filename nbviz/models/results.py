@@ -12,9 +12,40 @@ from torch import nn
 
 from ._inputs import as_model
 
-__all__ = ["HISTORY_KEYS", "Snapshot", "TrainResult", "weights_over_training"]
+__all__ = ["HISTORY_KEYS", "Snapshot", "StepInfo", "TrainResult", "weights_over_training"]
 
 HISTORY_KEYS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """What a training loop tells its ``on_step`` callback after each optimizer step.
+
+    :func:`nbviz.models.train` and :func:`nbviz.lottery.fit` pass one; a
+    :class:`nbviz.monitor.Recorder` is such a callback (``train(..., on_step=rec)``).
+
+    Attributes:
+        model: the network being trained.
+        step: optimizer steps done so far (1 after the first).
+        total: the steps the run will take.
+        epoch: the epoch this step belongs to (from 1).
+        loss: the batch's loss (a detached 0-d tensor, on the training device: reading
+            it with ``float()`` waits for the device).
+        acc: the batch's accuracy (a detached 0-d tensor).
+        lr: the learning rate the step used.
+
+    >>> info = StepInfo(nn.Linear(2, 2), 3, 10, 1, torch.tensor(0.5), torch.tensor(1.0), 1e-3)
+    >>> info.step, float(info.loss)
+    (3, 0.5)
+    """
+
+    model: nn.Module
+    step: int
+    total: int
+    epoch: int
+    loss: torch.Tensor
+    acc: torch.Tensor
+    lr: float
 
 
 @dataclass

@@ -22,7 +22,7 @@ from ._inputs import (
     runnable_model,
 )
 from .capture import capture_activations, check_layer_names
-from .results import Snapshot, TrainResult
+from .results import Snapshot, StepInfo, TrainResult
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "evaluate", "train"]
 
@@ -143,6 +143,7 @@ def train(
     progress: bool = True,
     on_batch: Callable[[int, int], None] | None = None,
     on_epoch: Callable[[TrainResult], None] | None = None,
+    on_step: Callable[[StepInfo], None] | None = None,
 ) -> TrainResult:
     """Train a classifier with cross-entropy, recording a snapshot of it at every epoch.
 
@@ -183,6 +184,9 @@ def train(
             (a stop request, say) to end training early.
         on_epoch: called with the :class:`TrainResult` so far after each epoch and after
             the initial snapshot; it may raise to end training early.
+        on_step: called with a :class:`StepInfo` (the batch's loss and accuracy, the
+            learning rate) after each optimizer step, e.g. a
+            :class:`nbviz.monitor.Recorder`; it may raise to end training early.
 
     Returns:
         a :class:`TrainResult` with the per-epoch history and the snapshots.
@@ -264,9 +268,13 @@ def train(
     postfix: dict[str, str] = {}
     steps_done = 0
 
-    def after_step(done_in_epoch: int, loss_sum: torch.Tensor, correct: torch.Tensor) -> None:
+    epoch_now = 0
+
+    def after_step(done_in_epoch, loss_sum, correct, loss, batch_acc, lr_used) -> None:
         nonlocal steps_done
         steps_done += 1
+        if on_step is not None:
+            on_step(StepInfo(model, steps_done, total_steps, epoch_now, loss, batch_acc, lr_used))
         bar.update()
         if progress and (steps_done % 20 == 0 or done_in_epoch == n):
             postfix["loss"] = f"{float(loss_sum) / done_in_epoch:.3f}"
@@ -289,6 +297,7 @@ def train(
             if schedule == "onecycle":
                 sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps)
             for epoch in range(1, epochs + 1):
+                epoch_now = epoch
                 started = time.perf_counter()
                 postfix["epoch"] = f"{epoch}/{epochs}"
                 order = torch.randperm(n, generator=order_rng).to(device)
@@ -338,12 +347,14 @@ def _train_epoch(model, x, y, order, opt, sched, batch_size, channels_last, afte
         loss = F.cross_entropy(logits, yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        lr_used = opt.param_groups[0]["lr"]
         opt.step()
         if sched is not None:
             sched.step()
+        hits = (logits.detach().argmax(1) == yb).sum()
         loss_sum += loss.detach() * len(idx)
-        correct += (logits.argmax(1) == yb).sum()
-        after_step(start + len(idx), loss_sum, correct)
+        correct += hits
+        after_step(start + len(idx), loss_sum, correct, loss.detach(), hits / len(idx), lr_used)
     return float(loss_sum) / len(order), int(correct) / len(order)
 
 

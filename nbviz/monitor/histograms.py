@@ -20,6 +20,7 @@ records and a TensorBoard log directory mean the same thing.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from .._checks import check_positive_int
 
@@ -31,8 +32,15 @@ BASIS_POINTS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)
 
 def histogram(values, buckets: int = 30) -> np.ndarray:
     """``[buckets, 3]`` float64 rows of (left edge, right edge, count) of ``values`` (any
-    shape, flattened; NaN and infinities are left out). No finite values: all zeros."""
+    shape, flattened; NaN and infinities are left out). No finite values: all zeros.
+
+    A torch tensor is counted where it lies (``torch.histc``: on the GPU for a CUDA
+    tensor), and only the ``buckets`` counts come back; its edges are computed in the
+    tensor's precision, so a value within rounding of an edge may land on its other side.
+    """
     buckets = check_positive_int(buckets, "buckets")
+    if isinstance(values, torch.Tensor):
+        return _tensor_histogram(values, buckets)
     v = np.asarray(values, dtype=np.float64).ravel()
     v = v[np.isfinite(v)]
     out = np.zeros((buckets, 3))
@@ -48,6 +56,30 @@ def histogram(values, buckets: int = 30) -> np.ndarray:
     out[:, 0] = lo + width * np.arange(buckets)
     out[:, 1] = out[:, 0] + width
     out[:, 2] = np.bincount(index, minlength=buckets)
+    return out
+
+
+def _tensor_histogram(t: torch.Tensor, buckets: int) -> np.ndarray:
+    t = t.detach().reshape(-1)
+    if not t.is_floating_point() or t.dtype in (torch.float16, torch.bfloat16):
+        t = t.float()
+    out = np.zeros((buckets, 3))
+    if t.numel() == 0:
+        return out
+    lo, hi = (float(v) for v in torch.stack(torch.aminmax(t)).tolist())
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        t = t[torch.isfinite(t)]
+        if t.numel() == 0:
+            return out
+        lo, hi = (float(v) for v in torch.stack(torch.aminmax(t)).tolist())
+    if hi == lo:
+        out[:, :2] = lo
+        out[-1, 2] = t.numel()
+        return out
+    width = (hi - lo) / buckets
+    out[:, 0] = lo + width * np.arange(buckets)
+    out[:, 1] = out[:, 0] + width
+    out[:, 2] = torch.histc(t, buckets, min=lo, max=hi).cpu().double().numpy()
     return out
 
 

@@ -139,9 +139,9 @@ def test_rewinding_to_iteration_k(lenet, digits_train, digits_test, monkeypatch)
         if not captured:
             on_step = kwargs["on_step"]
 
-            def watch(done):
-                on_step(done)
-                if done == k:
+            def watch(info):
+                on_step(info)
+                if info.step == k:
                     captured.update(weights_of(net, LAYERS))
 
             kwargs["on_step"] = watch
