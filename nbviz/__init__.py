@@ -25,9 +25,14 @@ _LAZY = {
     "LDAMViewer": "nbviz.widgets.ldam_viewer",
     "LayerExplorer": "nbviz.widgets.layer_explorer",
     "MaskExplorer": "nbviz.widgets.mask_explorer",
+    "SimilarityView": "nbviz.widgets.similarity_view",
+    "TrainingDashboard": "nbviz.widgets.training_dashboard",
     "link_selection": "nbviz.widgets.scatter",
 }
-_PACKAGES = ("attribution", "embed", "ldam", "lottery", "models", "text", "tour", "widgets")
+_PACKAGES = (
+    "attribution", "embed", "ldam", "lottery", "models", "monitor", "similarity", "text", "tour",
+    "widgets",
+)  # fmt: skip
 
 __all__ = [*sorted(_LAZY), "__version__", "data", *_PACKAGES]
 

@@ -118,7 +118,10 @@ def test_shared_arguments_mean_the_same_everywhere():
     assert not wrong, "\n".join(wrong)
 
 
-WIDGETS = ["EmbeddingView", "GrandTour", "ImageGrid", "LDAMViewer", "MaskExplorer"]
+WIDGETS = [
+    "EmbeddingView", "GrandTour", "ImageGrid", "LDAMViewer", "MaskExplorer", "SimilarityView",
+    "TrainingDashboard",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", WIDGETS)

@@ -114,14 +114,24 @@ def find_alerts(
 
 def _first_explosion(norms: np.ndarray, explode: float):
     v = np.asarray(norms, np.float64)
-    for t in range(3, len(v)):
-        if not np.isfinite(v[t]):
-            return None  # the NaN alert tells that one
-        window = v[max(0, t - HISTORY) : t]
-        med = float(np.median(window[np.isfinite(window)])) if window.size else 0.0
-        if med > 0 and v[t] > explode * med:
-            return t, v[t] / med, len(window)
-    return None
+    bad = np.flatnonzero(~np.isfinite(v))
+    end = int(bad[0]) if bad.size else len(v)  # past a NaN, the NaN alert tells the rest
+    if end <= 3:
+        return None
+    v = v[:end]
+    # the median of the (up to) HISTORY norms before each step t ≥ 3
+    medians = np.empty(end)
+    for t in range(3, min(end, HISTORY + 1)):
+        medians[t] = np.median(v[:t])
+    if end > HISTORY:
+        windows = np.lib.stride_tricks.sliding_window_view(v[:-1], HISTORY)
+        medians[HISTORY:] = np.median(windows, axis=1)
+    t = np.arange(end)
+    hit = np.flatnonzero((t >= 3) & (medians > 0) & (v > explode * medians))
+    if not hit.size:
+        return None
+    first = int(hit[0])
+    return first, v[first] / medians[first], min(first, HISTORY)
 
 
 def _vanishing(grad_norms, vanish: float, matrices) -> list[Alert]:

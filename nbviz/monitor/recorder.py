@@ -167,6 +167,7 @@ class Recorder:
         self._grad_norms: dict[str, ThinnedSeries] = {}
         self._pending: dict[str, _Pending] = {}
         self._last_active: dict[str, torch.Tensor] = {}  # per ReLU unit: last step > 0
+        self._last_step = 0  # the run's last step, when a training loop says (StepInfo.total)
         self._nan_step: int | None = None
         self._nan_what = ""
 
@@ -202,7 +203,7 @@ class Recorder:
         return out
 
     def _due(self, step: int) -> bool:
-        return step == 1 or step % self.every == 0
+        return step == 1 or step % self.every == 0 or step == self._last_step
 
     def _hook_for(self, layer: str) -> Callable:
         relu_like = isinstance(self.model.get_submodule(layer), RELU_LIKE)
@@ -231,12 +232,14 @@ class Recorder:
     # --- recording -----------------------------------------------------------------------
     def __call__(self, info) -> None:
         """Record one step from an ``on_step`` callback's
-        :class:`~nbviz.models.StepInfo` (loss, accuracy and learning rate)."""
+        :class:`~nbviz.models.StepInfo` (loss, accuracy and learning rate). The run's
+        last step gets histograms too, whatever ``every`` says."""
         if getattr(info, "model", self.model) is not self.model:
             raise ValueError(
                 f"Recorder {self.name!r}: on_step reports a different model than the one "
                 "this Recorder hooks; make one Recorder per model"
             )
+        self._last_step = self.steps_done + 1 + int(info.total) - int(info.step)
         self.step(loss=info.loss, acc=info.acc, lr=info.lr)
 
     def step(self, **scalars) -> None:

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import check_fraction, check_number
+from .._checks import check_fraction, check_number, check_positive_int
 from ._inputs import as_pair
 
-__all__ = ["CCAResult", "cca", "pwcca", "svcca"]
+__all__ = ["CCAAlignment", "CCAResult", "cca", "cca_aligned", "pwcca", "svcca"]
 
 
 @dataclass
@@ -56,17 +56,21 @@ def _inv_sqrt(c: torch.Tensor) -> torch.Tensor:
     return vecs @ torch.diag(vals.clamp(min=1e-12).rsqrt()) @ vecs.T
 
 
-def _cca(x: torch.Tensor, y: torch.Tensor, epsilon: float):
+def _cca(x: torch.Tensor, y: torch.Tensor, epsilon: float, *, both: bool = False):
     """Canonical correlations and ``x``'s canonical variates ``[n, k]`` of centred
-    ``x``, ``y``, with ``epsilon`` added to the covariances' diagonals."""
+    ``x``, ``y``, with ``epsilon`` added to the covariances' diagonals (``both``: and
+    ``y``'s variates, paired with ``x``'s so that each pair correlates by its ``ρ``)."""
     n = x.shape[0]
     sxx = x.T @ x / (n - 1) + epsilon * torch.eye(x.shape[1], dtype=x.dtype, device=x.device)
     syy = y.T @ y / (n - 1) + epsilon * torch.eye(y.shape[1], dtype=y.dtype, device=y.device)
     sxy = x.T @ y / (n - 1)
-    wx = _inv_sqrt(sxx)
-    u, rho, _ = torch.linalg.svd(wx @ sxy @ _inv_sqrt(syy), full_matrices=False)
+    wx, wy = _inv_sqrt(sxx), _inv_sqrt(syy)
+    u, rho, vh = torch.linalg.svd(wx @ sxy @ wy, full_matrices=False)
     k = min(x.shape[1], y.shape[1])
-    return rho[:k].clamp(0.0, 1.0), x @ (wx @ u[:, :k])
+    rho, hx = rho[:k].clamp(0.0, 1.0), x @ (wx @ u[:, :k])
+    if not both:
+        return rho, hx
+    return rho, hx, y @ (wy @ vh[:k].T)
 
 
 def _centred(x: torch.Tensor) -> torch.Tensor:
@@ -134,3 +138,62 @@ def pwcca(x, y, *, keep: float = 0.99, epsilon: float = 1e-10, device="cpu") -> 
     alpha = alpha / alpha.sum()
     rho_np, alpha_np = rho.cpu().numpy(), alpha.cpu().numpy()
     return CCAResult(rho_np, float(alpha_np @ rho_np), (xr.shape[1], yr.shape[1]), alpha_np)
+
+
+@dataclass
+class CCAAlignment:
+    """Two layers' activations in shared coordinates: what :func:`cca_aligned` gives.
+
+    Attributes:
+        x, y: ``[n, dims]`` float32 CPU tensors: each layer's activations projected on its
+            leading canonical directions. Column ``k`` of each has unit variance, the
+            columns of one side are uncorrelated, and ``x[:, k]`` correlates with
+            ``y[:, k]`` by ``coefficients[k]`` (and with no other column of ``y``).
+        coefficients: the canonical correlations ``ρ₁ ≥ ... ≥ ρ_dims`` (NumPy float64).
+        dims: the directions each layer kept before CCA, ``(x's, y's)``.
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor
+    coefficients: np.ndarray
+    dims: tuple[int, int]
+
+
+def cca_aligned(
+    x, y, *, dims: int = 10, keep: float = 0.99, epsilon: float = 1e-10, device="cpu"
+) -> CCAAlignment:
+    """``x`` ``[n, ...]`` and ``y`` ``[n, ...]`` (activations of the same examples) each
+    projected on its ``dims`` leading canonical directions, so that both are drawn in
+    one frame of reference: coordinate ``k`` means the same in both (its canonical pair),
+    and a point sits in the same place in both where the layers agree.
+
+    As in :func:`svcca`, each layer is first reduced to its top singular directions that
+    explain ``keep`` of its variance, and to at most half as many as there are examples
+    (more would let CCA match noise perfectly). Fewer than ``dims`` directions are given
+    when fewer are left.
+
+    >>> import torch
+    >>> g = torch.Generator().manual_seed(0)
+    >>> x = torch.randn(500, 6, generator=g)
+    >>> y = x @ torch.randn(6, 9, generator=g) + 0.1 * torch.randn(500, 9, generator=g)
+    >>> a = cca_aligned(x, y, dims=3)
+    >>> a.x.shape, a.y.shape, a.dims
+    (torch.Size([500, 3]), torch.Size([500, 3]), (6, 6))
+    >>> bool(torch.corrcoef(torch.stack([a.x[:, 0], a.y[:, 0]]))[0, 1] > 0.99)
+    True
+    """
+    dims = check_positive_int(dims, "dims")
+    keep = check_fraction(keep, "keep", high_open=False)
+    epsilon = check_number(epsilon, "epsilon", nonnegative=True)
+    x, y = as_pair(x, y, device, min_n=4)
+    cap = max(1, (len(x) - 1) // 2)
+    x = _top_directions(_centred(x), keep)[:, :cap]
+    y = _top_directions(_centred(y), keep)[:, :cap]
+    rho, hx, hy = _cca(x, y, epsilon, both=True)
+    k = min(dims, len(rho))
+    return CCAAlignment(
+        hx[:, :k].float().cpu(),
+        hy[:, :k].float().cpu(),
+        rho[:k].cpu().numpy(),
+        (x.shape[1], y.shape[1]),
+    )

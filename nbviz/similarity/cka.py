@@ -55,18 +55,27 @@ def hsic(k: torch.Tensor, m: torch.Tensor, *, debiased: bool = False) -> torch.T
 
 
 def _cross_norm2(a: torch.Tensor, b: torch.Tensor | None = None) -> torch.Tensor:
-    """``‖bᵀa‖²_F`` (``b`` omitted: ``‖aᵀa‖²_F``) in float64. ``aᵀa`` is symmetric: on the
-    CPU it goes to BLAS ``syrk`` through SciPy, which computes one triangle, half the
-    work of a general product."""
-    if b is not None or a.device.type != "cpu":
+    """``‖bᵀa‖²_F`` (``b`` omitted: ``‖aᵀa‖²_F``) in float64.
+
+    On the CPU both products go to SciPy's BLAS on the arrays as they lie: a C-ordered
+    ``(n, d)`` array is ``aᵀ`` in Fortran order, so ``gemm``/``syrk`` read it without a
+    copy (torch's ``a.T @ b`` measured 3× slower on this shape here). ``aᵀa`` is
+    symmetric: ``syrk`` computes one triangle, half the work of a general product.
+    """
+    if a.device.type != "cpu":
         c = a.T @ (a if b is None else b)
         return c.double().square().sum()
     from scipy.linalg import blas
 
-    an = a.numpy()
-    syrk = blas.ssyrk if an.dtype == np.float32 else blas.dsyrk
-    # a C-ordered (n, d) array is aᵀ in Fortran order: syrk(aᵀ) = aᵀa without a copy
-    upper = torch.from_numpy(np.triu(syrk(1.0, np.ascontiguousarray(an).T, trans=0)))
+    an = np.ascontiguousarray(a.numpy())
+    single = an.dtype == np.float32
+    if b is not None:
+        bn = np.ascontiguousarray(b.numpy())
+        gemm = blas.sgemm if single else blas.dgemm
+        c = torch.from_numpy(gemm(1.0, an.T, bn.T, trans_b=1))  # aᵀb: the same norm as bᵀa
+        return c.double().square().sum()
+    syrk = blas.ssyrk if single else blas.dsyrk
+    upper = torch.from_numpy(np.triu(syrk(1.0, an.T, trans=0)))
     diag = torch.diagonal(upper).double()
     return 2 * upper.double().square().sum() - diag.square().sum()
 

@@ -192,6 +192,9 @@ def test_nbviz_training_loops_take_it_as_on_step(data):
     rec2 = Recorder(other, every=4)
     fit(other, ds, epochs=1, batch_size=64, device="cpu", on_step=rec2)
     assert rec2.steps_done == 8 and rec2.histograms("grad/out.weight")[0].tolist() == [1, 4, 8]
+    # the last step of a run always gets its histograms
+    train(model, ds, epochs=1, batch_size=100, progress=False, on_step=rec)
+    assert rec.histograms("activation/act1")[0].tolist()[-3:] == [16, 20, 22]
     with pytest.raises(ValueError, match="different model"):
         train(TinyMLP(), ds, epochs=1, progress=False, on_step=rec2)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
-from nbviz.similarity import cca, pwcca, svcca
+from nbviz.similarity import cca, cca_aligned, pwcca, svcca
 
 
 def _np_cca(x, y):
@@ -88,3 +89,32 @@ def test_bad_input_says_what_is_wrong():
     with pytest.raises(ValueError, match="same examples"):
         pwcca(wide, wide[:10])
     assert svcca(wide, wide[:, :5]).dims[1] <= 5  # SVCCA reduces wide layers first
+
+
+def test_cca_aligned_frames_correlate_per_canonical_direction():
+    x, y = _planted(seed=6)
+    a = cca_aligned(x, y, dims=8, keep=1.0)
+    assert a.x.shape == a.y.shape == (len(x), 8) and a.x.dtype == a.y.dtype == torch.float32
+    want, _ = _np_cca(x, y)
+    np.testing.assert_allclose(a.coefficients, want[:8], atol=1e-6)
+    c = np.corrcoef(a.x.double().numpy().T, a.y.double().numpy().T)
+    # Coordinate k of x's frame against coordinate k of y's: rho_k; against any other: 0.
+    np.testing.assert_allclose(np.diag(c[:8, 8:]), a.coefficients, atol=1e-5)
+    np.testing.assert_allclose(c[:8, 8:] - np.diag(np.diag(c[:8, 8:])), 0, atol=1e-5)
+    # Within one frame the coordinates are uncorrelated, each of unit variance.
+    np.testing.assert_allclose(np.cov(a.x.double().numpy().T), np.eye(8), atol=1e-5)
+    np.testing.assert_allclose(np.cov(a.y.double().numpy().T), np.eye(8), atol=1e-5)
+    assert (a.coefficients[:6] > 0.95).all() and (a.coefficients[6:] < 0.15).all()
+
+
+def test_cca_aligned_reduces_wide_layers_and_checks_its_arguments():
+    rng = np.random.default_rng(7)
+    wide = rng.normal(size=(40, 300))  # more features than examples: CCA alone refuses it
+    a = cca_aligned(wide, wide @ rng.normal(size=(300, 50)), dims=5)
+    assert a.x.shape == (40, 5) and max(a.dims) <= 19  # at most half the examples
+    few = cca_aligned(wide[:, :3], wide[:, :2], dims=10)
+    assert few.x.shape == (40, 2)  # fewer directions than asked where fewer exist
+    with pytest.raises(ValueError, match="dims: expected an integer >= 1"):
+        cca_aligned(wide, wide, dims=0)
+    with pytest.raises(ValueError, match="same examples"):
+        cca_aligned(wide, wide[:10])

@@ -54,6 +54,41 @@ def test_lower_layers_start_closer_to_their_final_state():
     assert [line.get_label() for line in fig.axes[0].get_lines()] == LAYERS
 
 
+def test_columns_of_another_network_or_layer_set_and_the_run_as_it_goes():
+    data = digits()
+    torch.manual_seed(0)
+    net, other = DeepDigitMLP(), DeepDigitMLP()
+    result = train(net, data.subset(300, seed=0), epochs=2, progress=False)
+    shown = data.subset(200, seed=1)
+    seen = []
+    sim = similarity_over_training(
+        net, result, shown, ["act1", "act2"], other=other, other_layers=["act3", "out", "act1"],
+        progress=False, on_checkpoint=lambda c, m, t: seen.append((c, m.shape, t.shape)),
+    )  # fmt: skip
+    assert sim.matrices.shape == (3, 2, 3) and sim.to_final.shape == (3, 2)
+    assert sim.other_layers == ["act3", "out", "act1"] and sim.other_network
+    assert sim.columns == ["act3", "out", "act1"]
+    assert [c for c, _, _ in seen] == [2, 0, 1]  # the final state first
+    assert {(m, t) for _, m, t in seen} == {((2, 3), (2,))}
+    np.testing.assert_allclose(
+        sim.matrices[-1], layer_similarity(net, shown, ["act1", "act2"], other=other,
+                                           other_layers=["act3", "out", "act1"]), atol=1e-9,
+    )  # fmt: skip
+    # The same network's other layers, at each checkpoint.
+    same = similarity_over_training(net, result, shown, ["act1"], other_layers=["act1", "out"],
+                                    progress=False)  # fmt: skip
+    assert same.matrices.shape == (3, 1, 2) and not same.other_network
+    np.testing.assert_allclose(same.matrices[:, 0, 0], 1.0, atol=1e-9)
+    assert len(sim.figure().axes) >= 3
+    # Stopped after the first checkpoint: the others are NaN.
+    calls = []
+    stopped = similarity_over_training(
+        net, result, shown, ["act1"], progress=False,
+        on_checkpoint=lambda *a: calls.append(a[0]), should_stop=lambda: bool(calls),
+    )  # fmt: skip
+    assert calls == [2] and np.isnan(stopped.to_final[:2]).all() and stopped.to_final[2, 0] == 1
+
+
 def test_bad_input():
     torch.manual_seed(0)
     net = DeepDigitMLP()
