@@ -69,8 +69,9 @@ def planted(n: int, dx: int, dy: int, seed: int = 0) -> tuple[np.ndarray, np.nda
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, dx), dtype=np.float32)
     k = min(dx, dy) // 2
-    mix = rng.standard_normal((k, dy), dtype=np.float32) / np.sqrt(k)
+    mix = rng.standard_normal((k, dy), dtype=np.float32) / np.float32(np.sqrt(k))
     y = x[:, :k] @ mix + rng.standard_normal((n, dy), dtype=np.float32)
+    assert x.dtype == y.dtype == np.float32  # a float64 scalar would make y float64 (NEP 50)
     return x, y
 
 

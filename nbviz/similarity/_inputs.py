@@ -16,9 +16,12 @@ def is_single(x) -> bool:
     return dt in (torch.float32, torch.float16, torch.bfloat16)
 
 
-def as_matrix(x, name: str, device="cpu", dtype=torch.float64) -> torch.Tensor:
+def as_matrix(
+    x, name: str, device="cpu", dtype=torch.float64, *, check_finite: bool = True
+) -> torch.Tensor:
     """``x`` (tensor or array ``[n, ...]``) as an ``[n, features]`` tensor of ``dtype`` on
-    ``device``.
+    ``device``. ``check_finite=False`` leaves the NaN check to the caller (a column mean
+    the caller computes anyway finds one as surely, without another pass).
 
     Raises:
         TypeError: not a tensor or array.
@@ -35,16 +38,17 @@ def as_matrix(x, name: str, device="cpu", dtype=torch.float64) -> torch.Tensor:
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"{name}: expected examples and features, got shape {tuple(x.shape)}")
     x = x.to(device=resolve_device(device, "device"), dtype=dtype)
-    if not torch.isfinite(x).all():
+    if check_finite and not torch.isfinite(x).all():
         raise ValueError(f"{name}: has NaN or infinite values")
     return x
 
 
 def as_pair(
-    x, y, device="cpu", *, min_n: int = 2, dtype=torch.float64
+    x, y, device="cpu", *, min_n: int = 2, dtype=torch.float64, check_finite: bool = True
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Two activation matrices of the same examples (``len(x) == len(y) >= min_n``)."""
-    x, y = as_matrix(x, "x", device, dtype), as_matrix(y, "y", device, dtype)
+    x = as_matrix(x, "x", device, dtype, check_finite=check_finite)
+    y = as_matrix(y, "y", device, dtype, check_finite=check_finite)
     if len(x) != len(y):
         raise ValueError(
             f"x, y: expected the activations of the same examples, got {len(x)} and {len(y)} rows"
