@@ -30,8 +30,8 @@ _LAZY = {
     "link_selection": "nbviz.widgets.scatter",
 }
 _PACKAGES = (
-    "attribution", "embed", "ldam", "lottery", "models", "monitor", "similarity", "text", "tour",
-    "widgets",
+    "attribution", "embed", "intrinsic", "layers", "ldam", "lottery", "models", "monitor",
+    "similarity", "text", "tour", "widgets",
 )  # fmt: skip
 
 __all__ = [*sorted(_LAZY), "__version__", "data", *_PACKAGES]

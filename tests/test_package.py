@@ -40,7 +40,8 @@ def test_readme_and_notebooks_import_widgets_from_the_top_level():
     assert not offenders
 
 
-COMPUTE = ["data", "models", "tour", "embed", "ldam", "lottery", "similarity", "monitor"]
+COMPUTE = ["data", "models", "tour", "embed", "ldam", "lottery", "similarity", "monitor", "layers",
+           "intrinsic"]  # fmt: skip
 
 
 def test_compute_packages_load_no_widget_code():

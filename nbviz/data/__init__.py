@@ -10,6 +10,7 @@ Every loader returns an :class:`ImageDataset` (float32 images ``(N, C, H, W)`` i
 
 and, for character-level models, a :class:`TextDataset`: :func:`python_source` (the
 standard library's own source, built in) and :func:`tiny_shakespeare` (downloaded once).
+CoordConv's Not-so-Clevr is made in code: :func:`not_so_clevr` (a :class:`NotSoClevr`).
 
 Downloads (:func:`download`) are checked against published SHA-256s and land in
 :func:`cache_dir` (``$NBVIZ_CACHE``, else ``$XDG_CACHE_HOME/nbviz``, else
@@ -30,12 +31,22 @@ from .dataset import ImageDataset
 from .fetch import DownloadError, download, sha256_file
 from .idx import read_idx
 from .loaders import cifar10, digits, fashion_mnist, mnist
+from .not_so_clevr import (
+    CoordinateSet,
+    NotSoClevr,
+    not_so_clevr,
+    one_hot_pixels,
+    render_squares,
+    square_positions,
+)
 from .text import UNKNOWN, TextDataset, python_source, tiny_shakespeare
 
 __all__ = [
     "UNKNOWN",
+    "CoordinateSet",
     "DownloadError",
     "ImageDataset",
+    "NotSoClevr",
     "TextDataset",
     "cache_dir",
     "cifar10",
@@ -44,8 +55,12 @@ __all__ = [
     "download",
     "fashion_mnist",
     "mnist",
+    "not_so_clevr",
+    "one_hot_pixels",
     "python_source",
     "read_idx",
+    "render_squares",
     "sha256_file",
+    "square_positions",
     "tiny_shakespeare",
 ]
