@@ -22,6 +22,7 @@ _LAZY = {
     "EmbeddingView": "nbviz.widgets.embedding_view",
     "GrandTour": "nbviz.widgets.grand_tour",
     "ImageGrid": "nbviz.widgets.image_grid",
+    "IntrinsicDimensionView": "nbviz.widgets.intrinsic_view",
     "LDAMViewer": "nbviz.widgets.ldam_viewer",
     "LayerExplorer": "nbviz.widgets.layer_explorer",
     "MaskExplorer": "nbviz.widgets.mask_explorer",

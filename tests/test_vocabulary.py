@@ -119,8 +119,8 @@ def test_shared_arguments_mean_the_same_everywhere():
 
 
 WIDGETS = [
-    "EmbeddingView", "GrandTour", "ImageGrid", "LDAMViewer", "MaskExplorer", "SimilarityView",
-    "TrainingDashboard",
+    "EmbeddingView", "GrandTour", "ImageGrid", "IntrinsicDimensionView", "LDAMViewer",
+    "MaskExplorer", "SimilarityView", "TrainingDashboard",
 ]  # fmt: skip
 
 

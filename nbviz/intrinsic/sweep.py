@@ -25,6 +25,7 @@ import copy
 import math
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
@@ -179,7 +180,8 @@ class SweepResult:
         dims = np.asarray(self.dims, float)
         for j in range(len(self.seeds)):
             ax.plot(dims, self.accuracy[:, j], "o", ms=3, color="C0", alpha=0.35)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(self.accuracy, axis=1) if self.accuracy.size else dims * np.nan
         ax.plot(dims, mean, "-", color="C0", label="subspace (mean over seeds)")
         if self._dense_known:
@@ -213,7 +215,8 @@ def _first_reaching(dims, acc, dense, level) -> int | None:
     if not np.isfinite(dense).any():
         return None
     target = level * np.nanmean(dense)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a d with no finished run yet: NaN, no warning
+        warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(acc.reshape(len(dims), -1), axis=1)
     hits = np.flatnonzero(mean >= target)
     return int(dims[hits[0]]) if hits.size else None

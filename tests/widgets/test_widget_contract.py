@@ -10,7 +10,14 @@ import pytest
 import torch
 from torch import nn
 
-from nbviz import EmbeddingView, GrandTour, ImageGrid, LDAMViewer, MaskExplorer
+from nbviz import (
+    EmbeddingView,
+    GrandTour,
+    ImageGrid,
+    IntrinsicDimensionView,
+    LDAMViewer,
+    MaskExplorer,
+)
 from nbviz.data import digits
 from nbviz.ldam import Sampler, neurons
 from nbviz.widgets import JobWidget
@@ -57,6 +64,13 @@ def make_masks(long=False, **kw):
                         rate=0.5, epochs=epochs, start=False, **kw)  # fmt: skip
 
 
+def make_intrinsic(long=False, **kw):
+    data = digits("train").subset(200, seed=0)
+    dims, epochs = ([2, 4, 8, 16, 32, 64, 128, 256], 20) if long else ([4], 1)
+    return IntrinsicDimensionView(TinyNet(), data, digits("test").subset(100, seed=0), dims=dims,
+                                  epochs=epochs, start=False, **kw)  # fmt: skip
+
+
 def make_tour(**kw):
     return GrandTour(_clusters()[0], **kw)
 
@@ -65,7 +79,12 @@ def make_grid(**kw):
     return ImageGrid(digits("test").subset(20), **kw)
 
 
-JOB_WIDGETS = {"EmbeddingView": make_embedding, "LDAMViewer": make_ldam, "MaskExplorer": make_masks}
+JOB_WIDGETS = {
+    "EmbeddingView": make_embedding,
+    "IntrinsicDimensionView": make_intrinsic,
+    "LDAMViewer": make_ldam,
+    "MaskExplorer": make_masks,
+}
 ALL_WIDGETS = {**JOB_WIDGETS, "GrandTour": make_tour, "ImageGrid": make_grid}
 
 
