@@ -31,7 +31,7 @@ from .projections import (
     make_projection,
 )
 from .subspace import SubspaceModel
-from .sweep import RunResult, SweepResult, run_subspace, sweep
+from .sweep import RunResult, SweepResult, check_sweep, run_subspace, sweep
 
 __all__ = [
     "PROJECTIONS",
@@ -41,6 +41,7 @@ __all__ = [
     "SparseProjection",
     "SubspaceModel",
     "SweepResult",
+    "check_sweep",
     "fwht",
     "make_projection",
     "run_subspace",

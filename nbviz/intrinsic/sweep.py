@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 from .._checks import check_bool, check_fraction, check_seed
 from .projections import PROJECTIONS
 
-__all__ = ["RunResult", "SweepResult", "run_subspace", "sweep"]
+__all__ = ["RunResult", "SweepResult", "check_sweep", "run_subspace", "sweep"]
 
 #: fit's settings a sweep passes on (the recipe shared by the dense and subspace runs).
 RECIPE_KEYS = ("epochs", "batch_size", "lr", "optimizer", "schedule", "weight_decay", "device")
@@ -261,28 +261,9 @@ def sweep(
         ValueError / TypeError: a d out of 1..D, an unknown projection or recipe setting
             (with the closest), no dims, a model without trainable parameters, bad seeds.
     """
-    from .._checks import unknown_name_error
-
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
-    D = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    if D == 0:
-        raise ValueError("model: has no trainable parameters")
-    if projection not in PROJECTIONS:
-        raise unknown_name_error("projection", projection, PROJECTIONS, "projection")
-    dims = sorted({_check_d(d, D) for d in dims})
-    if not dims:
-        raise ValueError("dims: expected at least one subspace dimension")
-    seeds = [check_seed(s) for s in seeds]
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds: expected distinct seeds, got {seeds}")
-    for key in recipe:
-        if key not in RECIPE_KEYS:
-            raise unknown_name_error("setting", key, RECIPE_KEYS, "recipe")
-    if "epochs" not in recipe:
-        raise TypeError("sweep: the recipe needs epochs= (the same for every run)")
+    D, dims, seeds, level = check_sweep(model, dims, projection, seeds, recipe, level=level)
     progress = check_bool(progress, "progress")
-    result = SweepResult(dims=dims, seeds=seeds, D=D, level=check_fraction(level, "level"))
+    result = SweepResult(dims=dims, seeds=seeds, D=D, level=level)
     jobs = [(None, s) for s in seeds] + [(d, s) for d in dims for s in seeds]
     bar = tqdm(total=len(jobs), desc="intrinsic dimension", unit="run", disable=not progress)
 
@@ -315,6 +296,40 @@ def sweep(
     finally:
         bar.close()
     return result
+
+
+def check_sweep(model, dims, projection, seeds, recipe, *, level=0.9, caller="sweep"):
+    """:func:`sweep`'s argument checks, before any training: returns ``(D, dims, seeds,
+    level)`` with dims sorted and deduplicated. A view that runs a sweep later makes them
+    when it is built (``caller`` names it in the messages).
+
+    >>> from torch import nn
+    >>> check_sweep(nn.Linear(3, 2), [8, 2, 2], "dense", (0,), {"epochs": 1})
+    (8, [2, 8], [0], 0.9)
+    """
+    from .._checks import unknown_name_error
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    D = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    if D == 0:
+        raise ValueError("model: has no trainable parameters")
+    if projection not in PROJECTIONS:
+        raise unknown_name_error("projection", projection, PROJECTIONS, "projection")
+    if isinstance(dims, int | np.integer) or not isinstance(dims, Sequence | np.ndarray):
+        raise TypeError(f"dims: expected a sequence of integers, got {dims!r}")
+    dims = sorted({_check_d(d, D) for d in dims})
+    if not dims:
+        raise ValueError("dims: expected at least one subspace dimension")
+    seeds = [check_seed(s) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds: expected distinct seeds, got {seeds}")
+    for key in recipe:
+        if key not in RECIPE_KEYS:
+            raise unknown_name_error("setting", key, RECIPE_KEYS, "recipe")
+    if "epochs" not in recipe:
+        raise TypeError(f"{caller}: the recipe needs epochs= (the same for every run)")
+    return D, dims, seeds, check_fraction(level, "level")
 
 
 def _check_d(d, D: int) -> int:

@@ -125,9 +125,13 @@ class IntrinsicDimensionView(JobWidget):
         **recipe,
     ):
         from .._checks import check_bool
+        from ..intrinsic import check_sweep
         from ..models import as_tensors
 
-        D, dims, seeds, level = _check_sweep(model, dims, projection, seeds, recipe)
+        settings = {k: v for k, v in recipe.items() if k != "level"}
+        D, dims, seeds, level = check_sweep(model, dims, projection, seeds, settings,
+                                            level=recipe.get("level", 0.9),
+                                            caller="IntrinsicDimensionView")  # fmt: skip
         as_tensors(train_data, "train_data", labels="required")
         as_tensors(test_data, "test_data", labels="required")
         start = check_bool(start, "start")
@@ -235,41 +239,3 @@ class IntrinsicDimensionView(JobWidget):
             f"IntrinsicDimensionView({done} of {len(self.dims) * len(self.seeds)} subspace "
             f"runs, D = {self.D:,}, d_int90 = {d90}, job {self.job_state})"
         )
-
-
-def _check_sweep(model, dims, projection, seeds, recipe):
-    """The sweep's own checks, made before any training: (D, dims, seeds, level)."""
-    from torch import nn
-
-    from .._checks import check_fraction, check_seed, unknown_name_error
-    from ..intrinsic import PROJECTIONS
-    from ..intrinsic.sweep import RECIPE_KEYS
-
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
-    D = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    if D == 0:
-        raise ValueError("model: has no trainable parameters")
-    if projection not in PROJECTIONS:
-        raise unknown_name_error("projection", projection, PROJECTIONS, "projection")
-    if isinstance(dims, int | np.integer) or not isinstance(dims, Sequence | np.ndarray):
-        raise TypeError(f"dims: expected a sequence of integers, got {dims!r}")
-    for d in dims:
-        if isinstance(d, bool) or not isinstance(d, int | np.integer):
-            raise TypeError(f"dims: expected integers, got {d!r}")
-        if not 1 <= int(d) <= D:
-            raise ValueError(f"dims: each d must be in 1..D = {D:,} (the model's parameters), "
-                             f"got {int(d):,}")  # fmt: skip
-    dims = sorted({int(d) for d in dims})
-    if not dims:
-        raise ValueError("dims: expected at least one subspace dimension")
-    seeds = [check_seed(s) for s in seeds]
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds: expected distinct seeds, got {seeds}")
-    for key in recipe:
-        if key not in (*RECIPE_KEYS, "level"):
-            raise unknown_name_error("setting", key, (*RECIPE_KEYS, "level"), "recipe")
-    if "epochs" not in recipe:
-        raise TypeError("IntrinsicDimensionView: the recipe needs epochs= (the same for every run)")
-    level = check_fraction(recipe.get("level", 0.9), "level")
-    return D, dims, seeds, level
