@@ -10,6 +10,11 @@ give the next round's scores. Training runs through :func:`~nbviz.lottery.fit` (
 whole dataset as one tensor on the device, fused Adam/SGD); the pruning hooks stay in
 place through it and pruned weights get zero gradient, so they never move.
 
+The trainings run in the calling process one after another by default, or on any
+``concurrent.futures.Executor`` (``imp(..., executor=)``: a ``ProcessPoolExecutor``, or
+a Dask cluster's ``Client(...).get_executor()``): the masks are still computed here,
+and each round's variant trainings, which are independent, run at once on the workers.
+
 >>> from nbviz.data import digits
 >>> from nbviz.models import LeNet300100
 >>> import torch
@@ -25,6 +30,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 
 import torch
@@ -33,13 +39,16 @@ from torch.nn.utils import prune
 from tqdm.auto import tqdm
 
 from .._checks import check_bool, check_fraction, check_positive_int, check_seed, unknown_name_error
-from ..models._inputs import resolve_device, runnable_model
+from ..models._inputs import model_device, resolve_device, runnable_model
 from .criteria import ImportancePruning, check_criterion, criterion_scores
 from .layers import current_masks, prunable_layers, target_kept
 from .layers import layer_rates as _layer_rates
 from .tickets import make_ticket, weights_of
 from .training import Stopped, check_optimizer_and_schedule, fit, labelled, stop_check
 from .variants import Variant, parse_variant
+
+#: fit's settings an executor's worker gets (the device goes separately, as the user gave it).
+_JOB_KEYS = ("epochs", "batch_size", "lr", "optimizer", "schedule", "seed")
 
 __all__ = ["SCOPES", "IMPResult", "RoundRecord", "check_variants", "imp"]
 
@@ -232,6 +241,120 @@ def _prune_round(masker, names, sizes, rates, scope, criterion, w_init, w_final,
     return current_masks(masker, names)
 
 
+def _cpu_state(module: nn.Module) -> dict[str, torch.Tensor]:
+    """``module``'s state dict as CPU copies (plain tensors: picklable, unlike a pruned
+    module, whose gradient hook is a closure)."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
+
+
+def _train_dense(model, train_xy, test_xy, settings, device, rewind_iteration=0) -> dict:
+    """Round 0 of :func:`imp` on an executor's worker: train a copy of ``model`` densely.
+
+    ``device`` is resolved here, on the worker (``"auto"``: its own GPU when it has
+    one). Returns plain picklable data: ``test_acc``, ``train_acc``, ``seconds``,
+    ``device``, the trained ``state`` (CPU) and, when ``rewind_iteration > 0``, the
+    ``rewind_state`` captured after that many steps (else None). A module-level
+    function, so that process pools and Dask can send it to their workers.
+    """
+    dev = resolve_device(device)
+    net = copy.deepcopy(model).to(dev)
+    captured: dict[str, torch.Tensor] = {}
+    on_step = None
+    if rewind_iteration > 0:
+
+        def on_step(info):
+            if info.step == rewind_iteration:
+                captured.update(_cpu_state(net))
+
+    res = fit(net, train_xy, test_xy, on_step=on_step, device=dev, **settings)
+    return {
+        "test_acc": res.test_acc,
+        "train_acc": res.train_acc,
+        "seconds": res.seconds,
+        "device": str(dev),
+        "state": _cpu_state(net),
+        "rewind_state": captured or None,
+    }
+
+
+def _train_ticket(
+    model, masks, variant, rewind_state, seed, train_xy, test_xy, settings, device
+) -> dict:
+    """One ticket training of :func:`imp` on an executor's worker.
+
+    Builds the ticket with :func:`~nbviz.lottery.make_ticket` (``model`` on the worker's
+    device, ``masks``, the ``variant`` name, ``rewind_state``, ``seed``) and trains it
+    with :func:`~nbviz.lottery.fit` and ``settings``; returns plain picklable data:
+    ``test_acc``, ``train_acc``, ``seconds``, ``device`` and the trained ticket's
+    ``state`` (CPU; the ticket itself is not picklable). A module-level function, so
+    that process pools and Dask can send it to their workers.
+    """
+    dev = resolve_device(device)
+    # A thread pool shares its arguments: move a copy, never the caller's model.
+    base = model if model_device(model) == dev else copy.deepcopy(model).to(dev)
+    ticket = make_ticket(base, masks, variant, rewind_state=rewind_state, seed=seed)
+    res = fit(ticket, train_xy, test_xy, device=dev, **settings)
+    return {
+        "test_acc": res.test_acc,
+        "train_acc": res.train_acc,
+        "seconds": res.seconds,
+        "device": str(dev),
+        "state": _cpu_state(ticket),
+    }
+
+
+def _load_trained(module: nn.Module, state) -> nn.Module:
+    """Load a worker's trained ``state`` into ``module`` (a fresh copy, or a ticket built
+    the same way), leaving it as :func:`~nbviz.lottery.fit` leaves a trained network:
+    in eval mode, each pruned weight recomputed from its ``_orig`` and mask."""
+    module.load_state_dict(state)
+    with torch.no_grad():
+        for m in module.modules():
+            for hook in m._forward_pre_hooks.values():
+                if isinstance(hook, prune.BasePruningMethod):
+                    hook(m, None)
+    return module.eval()
+
+
+def _collect(futures: dict, bar) -> dict:
+    """``{key: result}`` from ``futures`` (``{future: (key, label)}``) as they finish,
+    updating ``bar``. A failed one raises a ``RuntimeError`` naming its label, with the
+    worker's error; the others still pending are cancelled (on any exit)."""
+    out = {}
+    try:
+        for fut in as_completed(futures):
+            key, label = futures[fut]
+            try:
+                out[key] = fut.result()
+            except Exception as e:
+                raise RuntimeError(
+                    f"imp: {label} failed on the executor ({type(e).__name__}: {e}); "
+                    "IMP cannot go on without that round"
+                ) from e
+            bar.update()
+    finally:
+        for fut in futures:
+            fut.cancel()
+    return out
+
+
+def _caller_device(device) -> torch.device:
+    """The calling process's device when an executor trains: ``device``, or the CPU
+    when it names a CUDA device that only the workers have."""
+    try:
+        return resolve_device(device)
+    except ValueError:
+        if not (isinstance(device, str) and device.startswith("cuda")):
+            raise
+        try:
+            torch.device(device)
+        except RuntimeError:
+            raise ValueError(
+                f"device: expected 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}"
+            ) from None
+        return torch.device("cpu")
+
+
 def imp(
     model: nn.Module,
     train_data,
@@ -256,6 +379,7 @@ def imp(
     on_round: Callable[[RoundRecord], None] | None = None,
     should_stop=None,
     keep_weights: bool = False,
+    executor: Executor | None = None,
 ) -> IMPResult:
     """Iterative magnitude pruning: train, prune, rewind, repeat, recording every round.
 
@@ -283,14 +407,30 @@ def imp(
         layers: the layers to prune (default every Linear/Conv layer).
         epochs, batch_size, lr, optimizer, schedule, seed, device: training settings,
             passed to :func:`~nbviz.lottery.fit` for every training (same seed, so the
-            same batch order each round). ``device="auto"`` is CUDA when present.
+            same batch order each round). ``device="auto"`` is CUDA when present (with
+            an executor: on each worker, so a CPU client's GPU workers use their GPU).
         progress: show a tqdm bar over the trainings.
-        on_round: called with each :class:`RoundRecord` once its round is done.
+        on_round: called with each :class:`RoundRecord` once its round is done (in the
+            calling thread, also with an executor).
         should_stop: ``None``, a ``threading.Event`` or a callable; checked after each
             epoch and between trainings. When it says stop, the unfinished round is
-            dropped and the result (``stopped=True``) holds the finished ones.
+            dropped and the result (``stopped=True``) holds the finished ones. With an
+            executor it cannot reach the workers: it is checked here before each round
+            is sent, and a round already sent finishes and is kept.
         keep_weights: keep each round's start and final weights in
             :attr:`RoundRecord.weights` (two copies of the pruned layers per round).
+        executor: None (every training runs here, one after another) or a
+            ``concurrent.futures.Executor`` (a ``ProcessPoolExecutor``, a Dask
+            ``Client(...).get_executor()``, anything with ``submit``) to run the
+            trainings on: round 0 is one job, then each round's masks are computed
+            here and its variants' trainings go out at once (the round waits for all
+            of them). Workers get CPU tensors and return trained weights, which are
+            loaded into tickets rebuilt here, so :attr:`IMPResult.model` and the
+            records are as without one (same seeds and masks; accuracies equal up to
+            floating point). A training that fails on a worker raises a
+            ``RuntimeError`` naming its round and variant. Use processes or Dask to
+            train in parallel: :func:`~nbviz.lottery.fit` and the ``reinit`` draws seed
+            torch's global RNG, which the threads of a thread pool share.
 
     Returns:
         an :class:`IMPResult`.
@@ -325,6 +465,11 @@ def imp(
     if on_round is not None and not callable(on_round):
         raise TypeError(f"on_round: expected a callable or None, got {on_round!r}")
     stop = stop_check(should_stop)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            "executor: expected None or a concurrent.futures.Executor (an object with "
+            f"submit()), got {executor!r}"
+        )
     found = prunable_layers(model, layers)
     names = list(found)
     if scope == "global":
@@ -334,9 +479,10 @@ def imp(
     else:
         rates = _layer_rates(names, rate, layer_rates)
     check_optimizer_and_schedule(optimizer, schedule)  # before any training starts
-    dev = resolve_device(device)
-    train_xy = labelled(train_data, "train_data", model, dev)
-    test_xy = labelled(test_data, "test_data", model, dev)
+    dev = resolve_device(device) if executor is None else _caller_device(device)
+    data_dev = dev if executor is None else torch.device("cpu")  # workers get CPU tensors
+    train_xy = labelled(train_data, "train_data", model, data_dev)
+    test_xy = labelled(test_data, "test_data", model, data_dev)
     steps_per_epoch = math.ceil(len(train_xy[0]) / batch_size)
     if rewind_iteration > epochs * steps_per_epoch:
         raise ValueError(
@@ -383,22 +529,43 @@ def imp(
         bar.update()
         return res
 
+    if executor is not None:
+        # What every job gets: plain CPU data, the user's device (resolved by the worker).
+        job_settings = {k: train_kw[k] for k in _JOB_KEYS}
+        job_model = base if dev.type == "cpu" else copy.deepcopy(base).cpu()
+        job_data = (train_xy, test_xy)
+
     try:
         # Round 0: the dense network, keeping the rewind point on the way.
-        dense = copy.deepcopy(base)
         rewind_state = init_state
-        if rewind_iteration > 0:
-            captured = {}
+        if executor is None:
+            dense = copy.deepcopy(base)
+            if rewind_iteration > 0:
+                captured = {}
 
-            def on_step(info):
-                if info.step == rewind_iteration:
-                    captured.update({k: v.detach().clone() for k, v in dense.state_dict().items()})
+                def on_step(info):
+                    if info.step == rewind_iteration:
+                        captured.update(
+                            {k: v.detach().clone() for k, v in dense.state_dict().items()}
+                        )
 
-            res = train_one(dense, on_step)
-            rewind_state = captured
+                res = train_one(dense, on_step)
+                rewind_state = captured
+            else:
+                res = train_one(dense)
+            acc, train_acc, seconds = res.test_acc, res.train_acc, res.seconds
         else:
-            res = train_one(dense)
-        acc, train_acc = res.test_acc, res.train_acc
+            if stop():
+                raise Stopped
+            job = executor.submit(
+                _train_dense, job_model, *job_data, job_settings, device, rewind_iteration
+            )
+            out = _collect({job: (0, "round 0 (the dense training)")}, bar)[0]
+            dense = _load_trained(copy.deepcopy(base), out["state"])
+            if rewind_iteration > 0:
+                rewind_state = out["rewind_state"]
+            settings["device"] = out["device"]
+            acc, train_acc, seconds = out["test_acc"], out["train_acc"], out["seconds"]
         record = RoundRecord(
             0,
             dict(sizes),
@@ -406,7 +573,7 @@ def imp(
             current_masks(dense, names),
             accuracy=dict.fromkeys(result.variants, acc),
             train_accuracy=dict.fromkeys(result.variants, train_acc),
-            seconds=dict.fromkeys(result.variants, res.seconds),
+            seconds=dict.fromkeys(result.variants, seconds),
         )
         w_final = weights_of(dense, names)
         if keep_weights:
@@ -427,20 +594,42 @@ def imp(
             record = RoundRecord(rnd, {n: int(m.sum()) for n, m in masks.items()}, dict(sizes))
             record.masks = masks
             main = None
-            for j, variant in enumerate(variant_list):
-                if stop():
-                    raise Stopped
-                ticket = make_ticket(
-                    base, masks, variant, rewind_state=rewind_state, seed=seed + 7919 * rnd
+            if executor is None:
+                for j, variant in enumerate(variant_list):
+                    if stop():
+                        raise Stopped
+                    ticket = make_ticket(
+                        base, masks, variant, rewind_state=rewind_state, seed=seed + 7919 * rnd
+                    )
+                    start = weights_of(ticket, names) if j == 0 else None
+                    res = train_one(ticket)
+                    record.accuracy[variant.name] = res.test_acc
+                    record.train_accuracy[variant.name] = res.train_acc
+                    record.seconds[variant.name] = res.seconds
+                    if j == 0:
+                        main = ticket
+                        w_init, w_final = start, weights_of(ticket, names)
+            else:
+                job_rewind = None if rewind_iteration == 0 else rewind_state
+                jobs = {
+                    executor.submit(
+                        _train_ticket, job_model, masks, v.name, job_rewind, seed + 7919 * rnd,
+                        *job_data, job_settings, device,
+                    ): (v.name, f"round {rnd}, variant {v.name!r},")
+                    for v in variant_list
+                }  # fmt: skip
+                outs = _collect(jobs, bar)
+                for variant in variant_list:
+                    record.accuracy[variant.name] = outs[variant.name]["test_acc"]
+                    record.train_accuracy[variant.name] = outs[variant.name]["train_acc"]
+                    record.seconds[variant.name] = outs[variant.name]["seconds"]
+                # The main chain's ticket, rebuilt here as the worker built it, then trained.
+                main = make_ticket(
+                    base, masks, variant_list[0], rewind_state=rewind_state, seed=seed + 7919 * rnd
                 )
-                start = weights_of(ticket, names) if j == 0 else None
-                res = train_one(ticket)
-                record.accuracy[variant.name] = res.test_acc
-                record.train_accuracy[variant.name] = res.train_acc
-                record.seconds[variant.name] = res.seconds
-                if j == 0:
-                    main = ticket
-                    w_init, w_final = start, weights_of(ticket, names)
+                w_init = weights_of(main, names)
+                _load_trained(main, outs[variant_list[0].name]["state"])
+                w_final = weights_of(main, names)
             if keep_weights:
                 record.weights = _cpu_pairs(w_init, w_final)
             result.records.append(record)
