@@ -19,6 +19,7 @@ from ._version import __version__
 _LAZY = {
     "AttributionView": "nbviz.widgets.attribution_view",
     "CellViewer": "nbviz.widgets.cell_viewer",
+    "CoordConvView": "nbviz.widgets.coordconv_view",
     "EmbeddingView": "nbviz.widgets.embedding_view",
     "GrandTour": "nbviz.widgets.grand_tour",
     "ImageGrid": "nbviz.widgets.image_grid",
@@ -31,8 +32,8 @@ _LAZY = {
     "link_selection": "nbviz.widgets.scatter",
 }
 _PACKAGES = (
-    "attribution", "embed", "intrinsic", "layers", "ldam", "lottery", "models", "monitor",
-    "similarity", "text", "tour", "widgets",
+    "attribution", "coordconv", "embed", "intrinsic", "layers", "ldam", "lottery", "models",
+    "monitor", "similarity", "text", "tour", "widgets",
 )  # fmt: skip
 
 __all__ = [*sorted(_LAZY), "__version__", "data", *_PACKAGES]

@@ -41,7 +41,7 @@ def test_readme_and_notebooks_import_widgets_from_the_top_level():
 
 
 COMPUTE = ["data", "models", "tour", "embed", "ldam", "lottery", "similarity", "monitor", "layers",
-           "intrinsic"]  # fmt: skip
+           "intrinsic", "coordconv"]  # fmt: skip
 
 
 def test_compute_packages_load_no_widget_code():

@@ -1,6 +1,10 @@
 // Pure helpers of the attribution view: the diverging colour map, the grid's layout and
 // hit test, and the captions it writes.
 
+import { gridLayout } from "../lib/labelled_grid.js";
+
+export { gridLayout };
+
 /** Blue for evidence against the class, red for evidence for it (ColorBrewer RdBu ends). */
 const NEGATIVE = [33, 102, 172];
 const POSITIVE = [178, 24, 43];
@@ -37,38 +41,6 @@ export function fillHeatmap(rgba, data, k, h, w) {
     rgba[4 * i + 3] = 255;
   }
   return rgba;
-}
-
-/**
- * Where the grid's cells go (CSS px): row 0 the images, then one row per method; a label
- * column on the left, the class explained above each column.
- * @example gridLayout(2, 3, 28, 28, 2).cell(1, 2) // {x: 96 + 2 * 62, y: 18 + 62, w: 56, h: 56}
- * @param {number} nMethods
- * @param {number} nImages
- * @param {number} h  image height, px
- * @param {number} w  image width, px
- * @param {number} scale  screen px per image pixel
- */
-export function gridLayout(nMethods, nImages, h, w, scale, { labelW = 96, headerH = 18, gap = 6 } = {}) {
-  const cw = w * scale;
-  const ch = h * scale;
-  const rows = nMethods + 1;
-  return {
-    labelW,
-    headerH,
-    cw,
-    ch,
-    gap,
-    rows,
-    cols: nImages,
-    scale,
-    width: labelW + nImages * (cw + gap),
-    height: headerH + rows * (ch + gap),
-    /** @param {number} row @param {number} col */
-    cell(row, col) {
-      return { x: labelW + col * (cw + gap), y: headerH + row * (ch + gap), w: cw, h: ch };
-    },
-  };
 }
 
 /**
