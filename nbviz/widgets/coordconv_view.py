@@ -171,9 +171,8 @@ class CoordConvView(JobWidget):
         result = train_side_by_side(models, data, on_eval=on_eval, progress=False,
                                     should_stop=lambda: ctx.stopped, **self._options)  # fmt: skip
         if result.final:
-            ctx.progress(total, total, "done: " + ", ".join(
-                f"{n} {s['test']:.3f}" for n, s in result.final.items()
-            ) + f" held-out {result.metric} (every position)")  # fmt: skip
+            scores = ", ".join(f"{n} {s['test']:.3f}" for n, s in result.final.items())
+            ctx.progress(total, total, f"held-out {result.metric}, every position: {scores}")
         ctx.publish(self._snapshot(result))
         return result
 
@@ -190,7 +189,13 @@ class CoordConvView(JobWidget):
                 ),
                 "positions": [[int(r), int(c)] for r, c in result.positions],
                 "truth": _to_uint8(result.truth),
-                "predictions": np.stack([_to_uint8(result.predictions[n]) for n in names]),
+                # stopped before the first evaluation: no pictures yet (black)
+                "predictions": np.stack(
+                    [
+                        _to_uint8(result.predictions.get(n, np.zeros_like(result.truth)))
+                        for n in names
+                    ]
+                ),
                 "final": {n: dict(v) for n, v in result.final.items()},
             }
 

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from nbviz import (
+    CoordConvView,
     EmbeddingView,
     GrandTour,
     ImageGrid,
@@ -71,6 +72,11 @@ def make_intrinsic(long=False, **kw):
                                   epochs=epochs, start=False, **kw)  # fmt: skip
 
 
+def make_coordconv(long=False, **kw):
+    return CoordConvView(steps=100_000 if long else 2, eval_every=1 if long else 2, eval_size=8,
+                         score_all=False, start=False, **kw)  # fmt: skip
+
+
 def make_tour(**kw):
     return GrandTour(_clusters()[0], **kw)
 
@@ -80,6 +86,7 @@ def make_grid(**kw):
 
 
 JOB_WIDGETS = {
+    "CoordConvView": make_coordconv,
     "EmbeddingView": make_embedding,
     "IntrinsicDimensionView": make_intrinsic,
     "LDAMViewer": make_ldam,

@@ -59,7 +59,11 @@ export class PicturePanel extends CanvasPanel {
       ? gridLayout(rows - 1, k, H, W, scale, { labelW: Math.ceil(14 + 6.5 * longest), headerH: HEADER_H, gap: GAP })
       : null;
     this.setEmpty(k ? "" : "The held-out pictures come with the first evaluation.");
-    const ctx = this.begin(theme, this.layout ? Math.ceil(this.layout.width) : 200, height);
+    const width = this.layout ? Math.ceil(this.layout.width) : 200;
+    // The stage takes the grid's width, so that the row wraps the panel under the chart
+    // when both do not fit side by side (rather than cutting the pictures off).
+    if (this.stage.style.width !== `${width}px`) this.stage.style.width = `${width}px`;
+    const ctx = this.begin(theme, width, height);
     this.view.root.dataset.picturesDrawn = "0";
     if (!ctx || !this.layout || !this.truth) return;
     const L = this.layout;
