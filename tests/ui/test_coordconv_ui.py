@@ -18,10 +18,10 @@ ROOT = ".nbviz-coordconv"
 REPO = Path(__file__).resolve().parents[2]
 README_SHOT = REPO / "docs" / "images" / "coordconv-view.png"
 #: Refreshing the README's picture trains as long as the notebook does, so that the picture
-#: shows the result; CI trains for a quarter of that (the drawing is what is tested here,
+#: shows the result; CI trains for a tenth of that (the drawing is what is tested here,
 #: the paper's claim is tests/coordconv/test_paper_claim_slow.py).
 UPDATE = os.environ.get("NBVIZ_UPDATE_SCREENSHOTS") == "1"
-STEPS, EVERY = (600, 25) if UPDATE else (150, 15)
+STEPS, EVERY = (600, 25) if UPDATE else (60, 6)
 
 SETUP = (
     "from nbviz import CoordConvView\n"
