@@ -1,7 +1,7 @@
 // The score chart of the CoordConv view: each run's score (IoU or accuracy) against the
 // training step, on held-out positions (solid) and training positions (dashed), one
 // colour per run; hover a point for its value.
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, drawAxisTitles } from "../lib/axes.js";
 import { h, textSpan } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
 import { CanvasPanel } from "../lib/panel.js";
@@ -97,16 +97,13 @@ export class ScoreChart extends CanvasPanel {
       { ticks: niceTicks(xd[0], xd[1], 6), map: x.map, label: (t) => String(t) },
       { ticks: niceTicks(0, 1, 5), map: y.map, label: (t) => String(Number(t.toFixed(2))) },
     );
-    ctx.fillStyle = theme.textMuted;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "bottom";
-    ctx.fillText("training step", (box.left + box.right) / 2, this.h - 2);
-    ctx.save();
-    ctx.translate(11, (box.top + box.bottom) / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = "middle";
-    ctx.fillText(String(m.get("metric") || "score"), 0, 0);
-    ctx.restore();
+    drawAxisTitles(
+      ctx,
+      theme,
+      box,
+      { x: "training step", y: String(m.get("metric") || "score") },
+      { xAt: this.h - 2, yAt: 11 },
+    );
 
     const evals = this.steps.length;
     this.names.forEach((name, i) => {

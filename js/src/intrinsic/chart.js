@@ -4,7 +4,7 @@
 // a dashed one; d_int90 is a vertical line with its bootstrap band shaded. Runs not
 // finished yet are grey ticks above the d axis; failed runs red crosses there, the error
 // in the tooltip on hover.
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, drawAxisTitles, drawReferenceLine } from "../lib/axes.js";
 import { h, textSpan } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
 import { CanvasPanel } from "../lib/panel.js";
@@ -165,17 +165,13 @@ export class IntrinsicChart extends CanvasPanel {
         label: (t) => `${Number(t.toFixed(1))}%`,
       },
     );
-    // axis titles
-    ctx.fillStyle = theme.textMuted;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "bottom";
-    ctx.fillText("subspace dimension d (log scale)", (box.left + box.right) / 2, this.h - 4);
-    ctx.save();
-    ctx.translate(12, (box.top + box.bottom) / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = "middle";
-    ctx.fillText("test accuracy", 0, 0);
-    ctx.restore();
+    drawAxisTitles(
+      ctx,
+      theme,
+      box,
+      { x: "subspace dimension d (log scale)", y: "test accuracy" },
+      { xAt: this.h - 4, yAt: 12 },
+    );
 
     // d_int90 and its band
     const d90 = this.d90;
@@ -209,15 +205,11 @@ export class IntrinsicChart extends CanvasPanel {
 
     // dense baseline and its level
     if (Number.isFinite(dense)) {
-      this.hline(ctx, theme, box, y.map(dense), [], `dense ${(100 * dense).toFixed(1)}%`);
-      this.hline(
-        ctx,
-        theme,
-        box,
-        y.map(target),
-        [5, 4],
-        `${Math.round(100 * this.level)}% of dense: ${(100 * target).toFixed(1)}%`,
-      );
+      drawReferenceLine(ctx, theme, box, y.map(dense), { label: `dense ${(100 * dense).toFixed(1)}%` });
+      drawReferenceLine(ctx, theme, box, y.map(target), {
+        label: `${Math.round(100 * this.level)}% of dense: ${(100 * target).toFixed(1)}%`,
+        dash: [5, 4],
+      });
     }
 
     // each seed's runs: faint dots; pending ticks and failed crosses above the d axis
@@ -281,31 +273,6 @@ export class IntrinsicChart extends CanvasPanel {
       ctx.lineWidth = 1;
       ctx.stroke();
     }
-  }
-
-  /**
-   * A horizontal line across the box at `py`, labelled at its right end.
-   * @param {CanvasRenderingContext2D} ctx
-   * @param {import("../lib/theme.js").Theme} theme
-   * @param {{left: number, right: number, top: number, bottom: number}} box
-   * @param {number} py
-   * @param {number[]} dash
-   * @param {string} label
-   */
-  hline(ctx, theme, box, py, dash, label) {
-    ctx.save();
-    ctx.setLineDash(dash);
-    ctx.strokeStyle = theme.textMuted;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    ctx.moveTo(box.left, py);
-    ctx.lineTo(box.right, py);
-    ctx.stroke();
-    ctx.restore();
-    ctx.fillStyle = theme.textMuted;
-    ctx.textAlign = "left";
-    ctx.textBaseline = "bottom";
-    ctx.fillText(label, box.left + 6, py - 2);
   }
 
   /**

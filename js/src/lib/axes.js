@@ -66,3 +66,51 @@ export function drawGuide(ctx, theme, box, px, alpha = 0.6) {
   ctx.stroke();
   ctx.globalAlpha = 1;
 }
+
+/**
+ * Axis titles: `x` centred under the box with its bottom at `xAt` (CSS px from the top),
+ * `y` turned a quarter left, centred on the box's height at `yAt` px from the left.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import("./theme.js").Theme} theme
+ * @param {Box} box
+ * @param {{x: string, y: string}} titles
+ * @param {{xAt: number, yAt: number}} at
+ */
+export function drawAxisTitles(ctx, theme, box, titles, { xAt, yAt }) {
+  ctx.fillStyle = theme.textMuted;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  ctx.fillText(titles.x, (box.left + box.right) / 2, xAt);
+  ctx.save();
+  ctx.translate(yAt, (box.top + box.bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = "middle";
+  ctx.fillText(titles.y, 0, 0);
+  ctx.restore();
+}
+
+/**
+ * A horizontal reference line across the box at y = `py` (a baseline, a target level),
+ * in the muted text colour, dashed by `dash`, with `label` just above it at the box's
+ * left or right end.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import("./theme.js").Theme} theme
+ * @param {Box} box
+ * @param {number} py
+ * @param {{label: string, dash?: number[], align?: "left"|"right"}} options
+ */
+export function drawReferenceLine(ctx, theme, box, py, { label, dash = [], align = "left" }) {
+  ctx.save();
+  ctx.setLineDash(dash);
+  ctx.strokeStyle = theme.textMuted;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(box.left, py);
+  ctx.lineTo(box.right, py);
+  ctx.stroke();
+  ctx.restore();
+  ctx.fillStyle = theme.textMuted;
+  ctx.textAlign = align;
+  ctx.textBaseline = "bottom";
+  ctx.fillText(label, align === "left" ? box.left + 6 : box.right - 3, py - 2);
+}

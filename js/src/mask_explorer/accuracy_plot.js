@@ -1,7 +1,7 @@
 // The accuracy plot: accuracy vs weights remaining (log x, one line per variant, the
 // dense net dashed, the selected round's dots ringed). A click on a dot, or ←/→ with the
 // plot focused, selects that round (writes `round`).
-import { drawAxes, drawGuide } from "../lib/axes.js";
+import { drawAxes, drawGuide, drawReferenceLine } from "../lib/axes.js";
 import { h, textSpan } from "../lib/dom.js";
 import { categoricalColor } from "../lib/palette.js";
 import { CanvasPanel } from "../lib/panel.js";
@@ -122,20 +122,11 @@ export class AccuracyPlot extends CanvasPanel {
     );
 
     if (dense >= 0) {
-      const py = y.map(dense);
-      ctx.save();
-      ctx.setLineDash([5, 4]);
-      ctx.strokeStyle = theme.textMuted;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.moveTo(box.left, py);
-      ctx.lineTo(box.right, py);
-      ctx.stroke();
-      ctx.restore();
-      ctx.fillStyle = theme.textMuted;
-      ctx.textAlign = "right";
-      ctx.textBaseline = "bottom";
-      ctx.fillText(`dense ${formatPercent(dense)}`, box.right - 3, py - 2);
+      drawReferenceLine(ctx, theme, box, y.map(dense), {
+        label: `dense ${formatPercent(dense)}`,
+        dash: [5, 4],
+        align: "right",
+      });
     }
 
     const round = this.round;
